@@ -1,0 +1,220 @@
+"""Small, deterministic, offline datasets.
+
+* ``"digits"``: real handwritten digits -- the 1,797 8x8 greyscale images that ship with
+  scikit-learn (``sklearn.datasets.load_digits``), scaled to [0, 1], shape ``(N, 1, 8, 8)``.
+* ``"moons"``, ``"xor"``, ``"spirals"``: 2-D toy problems generated here from a seed
+  (synthetic data), shape ``(N, 2)``, centred near the origin.
+
+Everything is generated on the CPU from a seeded ``torch.Generator`` (so the same seed gives
+the same data on every machine) and then moved to the requested device. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from ._validation import check_int, check_real, check_seed
+from .utils import get_device
+
+__all__ = ["Dataset", "DATASET_NAMES", "load", "two_moons", "xor", "spirals", "digits"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A train/test split of a classification problem; labels are ``int64`` class indices."""
+
+    name: str
+    x_train: Tensor
+    y_train: Tensor
+    x_test: Tensor
+    y_test: Tensor
+    num_classes: int
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of one example, e.g. ``(2,)`` or ``(1, 8, 8)``."""
+        return tuple(self.x_train.shape[1:])
+
+    @property
+    def num_features(self) -> int:
+        """Number of input values per example (what an MLP's first layer receives)."""
+        return math.prod(self.input_shape)
+
+    @property
+    def device(self) -> torch.device:
+        return self.x_train.device
+
+    def to(self, device: str | torch.device) -> "Dataset":
+        """Return a copy with every tensor on ``device`` (checked by
+        :func:`relu_course.utils.get_device`: an unknown or unavailable device is a ``ValueError``)."""
+        device = get_device(device)
+        return Dataset(self.name, self.x_train.to(device), self.y_train.to(device),
+                       self.x_test.to(device), self.y_test.to(device), self.num_classes)
+
+    def __repr__(self) -> str:
+        return (f"Dataset({self.name!r}, train={len(self.y_train)}, test={len(self.y_test)}, "
+                f"input_shape={self.input_shape}, num_classes={self.num_classes})")
+
+
+def _generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def two_moons(n_samples: int = 512, noise: float = 0.1, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """Two interleaving half circles (synthetic), centred on the origin.
+
+    Returns ``x`` of shape ``(n_samples, 2)`` (float32) and labels ``y`` (int64, 0 or 1).
+
+    Example:
+        >>> x, y = two_moons(100, seed=0); x.shape, y.shape
+        (torch.Size([100, 2]), torch.Size([100]))
+    """
+    seed = check_seed("two_moons", seed)
+    n_samples = check_int("two_moons", "n_samples", n_samples, minimum=2)
+    noise = check_real("two_moons", "noise", noise)
+    if noise < 0:
+        raise ValueError(f"two_moons() expects `noise` >= 0, got {noise}")
+    g = _generator(seed)
+    n_outer = n_samples // 2
+    n_inner = n_samples - n_outer
+    t_outer = torch.rand(n_outer, generator=g) * math.pi
+    t_inner = torch.rand(n_inner, generator=g) * math.pi
+    outer = torch.stack([torch.cos(t_outer), torch.sin(t_outer)], dim=1)
+    inner = torch.stack([1.0 - torch.cos(t_inner), 0.5 - torch.sin(t_inner)], dim=1)
+    x = torch.cat([outer, inner]) - torch.tensor([0.5, 0.25])          # centre near (0, 0)
+    x = x + noise * torch.randn(x.shape, generator=g)
+    y = torch.cat([torch.zeros(n_outer), torch.ones(n_inner)]).long()
+    return x, y
+
+
+def xor(n_samples: int = 512, noise: float = 0.25, seed: int = 0) -> tuple[Tensor, Tensor]:
+    """Four Gaussian blobs at (+-1, +-1) (synthetic); the label is 1 where x1 * x2 < 0.
+
+    Example:
+        >>> x, y = xor(8, seed=0); x.shape
+        torch.Size([8, 2])
+    """
+    seed = check_seed("xor", seed)
+    n_samples = check_int("xor", "n_samples", n_samples, minimum=4)
+    noise = check_real("xor", "noise", noise)
+    if noise < 0:
+        raise ValueError(f"xor() expects `noise` >= 0, got {noise}")
+    g = _generator(seed)
+    corners = torch.tensor([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    which = torch.arange(n_samples) % 4
+    x = corners[which] + noise * torch.randn(n_samples, 2, generator=g)
+    y = (which >= 2).long()                                           # opposite signs -> 1
+    return x, y
+
+
+def spirals(n_samples: int = 512, noise: float = 0.05, turns: float = 1.5,
+            seed: int = 0) -> tuple[Tensor, Tensor]:
+    """Two interleaved spirals (synthetic), radius up to about 1.
+
+    Example:
+        >>> x, y = spirals(10, seed=0); int(y.sum())
+        5
+    """
+    seed = check_seed("spirals", seed)
+    n_samples = check_int("spirals", "n_samples", n_samples, minimum=2)
+    noise = check_real("spirals", "noise", noise)
+    turns = check_real("spirals", "turns", turns, positive=True)
+    if noise < 0:
+        raise ValueError(f"spirals() expects `noise` >= 0, got {noise}")
+    g = _generator(seed)
+    n0 = n_samples // 2
+    counts = (n0, n_samples - n0)
+    xs, ys = [], []
+    for label, n in enumerate(counts):
+        r = torch.sqrt(torch.rand(n, generator=g)) * 0.95 + 0.05    # denser near the ends
+        theta = r * turns * 2 * math.pi + label * math.pi
+        pts = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1)
+        xs.append(pts + noise * torch.randn(n, 2, generator=g))
+        ys.append(torch.full((n,), label))
+    return torch.cat(xs), torch.cat(ys).long()
+
+
+def digits() -> tuple[Tensor, Tensor]:
+    """The handwritten digits bundled with scikit-learn: 1,797 images, 10 classes.
+
+    Returns images ``x`` of shape ``(1797, 1, 8, 8)`` scaled to [0, 1] and labels ``y``.
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:  # pragma: no cover - scikit-learn is a dependency
+        raise ImportError("the digits dataset needs scikit-learn: pip install scikit-learn") from exc
+    bunch = load_digits()
+    x = torch.tensor(bunch.images, dtype=torch.float32).unsqueeze(1) / 16.0
+    y = torch.tensor(bunch.target, dtype=torch.long)
+    return x, y
+
+
+_TOY = {"moons": two_moons, "xor": xor, "spirals": spirals}
+
+#: The names :func:`load` accepts.
+DATASET_NAMES = ("digits", "moons", "xor", "spirals")
+
+
+def _stratified_split(y: Tensor, test_fraction: float, seed: int) -> tuple[Tensor, Tensor]:
+    """Indices of a split that keeps each class's share in both parts."""
+    g = _generator(seed + 1)
+    train_idx, test_idx = [], []
+    for label in torch.unique(y):
+        idx = torch.nonzero(y == label).flatten()
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        n_test = round(test_fraction * len(idx))
+        n_test = min(max(n_test, 1), len(idx) - 1) if len(idx) > 1 else 0
+        test_idx.append(idx[:n_test])
+        train_idx.append(idx[n_test:])
+    train = torch.cat(train_idx)
+    test = torch.cat(test_idx)
+    # Mix the classes so that slices of the training set are not sorted by label.
+    return train[torch.randperm(len(train), generator=g)], test[torch.randperm(len(test), generator=g)]
+
+
+def load(name: str, *, n_samples: int | None = None, noise: float | None = None,
+         test_fraction: float = 0.25, seed: int = 0,
+         device: str | torch.device | None = None) -> Dataset:
+    """Load a dataset by name and split it (stratified) into train and test parts.
+
+    Args:
+        name: one of :data:`DATASET_NAMES`.
+        n_samples, noise: size and noise of a toy set (defaults: 512 and the generator's
+            default); not accepted for ``"digits"``.
+        test_fraction: share of each class held out for testing, strictly between 0 and 1.
+        seed: seeds both the data (toy sets) and the split.
+        device: where to put the tensors (default: CPU).
+
+    Raises:
+        ValueError: for an unknown name, a bad fraction, or options the dataset doesn't take.
+
+    Example:
+        >>> load("moons", n_samples=200, seed=1)
+        Dataset('moons', train=150, test=50, input_shape=(2,), num_classes=2)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"load() expects `name` to be a str, got {type(name).__name__}")
+    key = name.strip().lower()
+    if key not in DATASET_NAMES:
+        raise ValueError(f"load(): unknown dataset {name!r}; valid names are {', '.join(DATASET_NAMES)}")
+    test_fraction = check_real("load", "test_fraction", test_fraction)
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"load() expects 0 < test_fraction < 1, got {test_fraction}")
+    seed = check_seed("load", seed)
+
+    if key == "digits":
+        if n_samples is not None or noise is not None:
+            raise ValueError("load('digits') takes neither `n_samples` nor `noise`: it is a fixed real dataset")
+        x, y = digits()
+    else:
+        kwargs = {"seed": seed, "n_samples": 512 if n_samples is None else n_samples}
+        if noise is not None:
+            kwargs["noise"] = noise
+        x, y = _TOY[key](**kwargs)
+    train, test = _stratified_split(y, test_fraction, seed)
+    data = Dataset(key, x[train], y[train], x[test], y[test], int(y.max()) + 1)
+    return data if device is None else data.to(device)   # Dataset.to validates the device

@@ -1,0 +1,246 @@
+"""Checks of the book as a whole: table of contents, the shared setup cell, citations, figures,
+the shape of every chapter, and a warning-free build of the website."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ROOT / "chapters"
+NOTEBOOKS = sorted(CHAPTERS.glob("*.ipynb"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+REPO_URL = CONFIG["repository"]["url"]
+MAX_CODE_LINE = 79          # wider lines scroll sideways on the website
+
+SETUP_CELL = f'''# Setup, the same in every chapter: on Colab, install the course's package;
+# everywhere, import it, seed the random generators and pick a device.
+import sys
+
+if "google.colab" in sys.modules:
+    import subprocess
+
+    repo = "{REPO_URL}"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    f"relu-course @ git+{{repo}}#subdirectory=code"],
+                   check=True)
+
+import torch
+
+import relu_course as rc
+
+rc.set_seed(0)
+device = rc.get_device()
+print(f"relu_course {{rc.__version__}}, torch {{torch.__version__}}, "
+      f"device: {{device}}")'''
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell: dict) -> str:
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def code_cells(nb: dict) -> list[dict]:
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def markdown(nb: dict) -> str:
+    return "\n\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def toc_files() -> list[str]:
+    files = [TOC["root"]]
+    for part in TOC.get("parts", [{"chapters": TOC.get("chapters", [])}]):
+        files += [entry["file"] for entry in part["chapters"]]
+    return files
+
+
+def bib_entries() -> dict[str, str]:
+    text = (ROOT / "references.bib").read_text(encoding="utf-8")
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r"@\w+\{([^,\s]+),", text)]
+    return {key: text[pos:(starts[i + 1][0] if i + 1 < len(starts) else len(text))]
+            for i, (pos, key) in enumerate(starts)}
+
+
+CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
+
+
+def test_there_is_at_least_one_chapter():
+    assert NOTEBOOKS, "no chapter notebooks found under chapters/"
+
+
+# ---- table of contents ----------------------------------------------------------------------
+
+def test_every_toc_entry_exists():
+    for entry in toc_files():
+        matches = [p for p in (ROOT / f"{entry}.ipynb", ROOT / f"{entry}.md") if p.exists()]
+        assert matches, f"_toc.yml lists {entry!r}, but neither .ipynb nor .md exists"
+
+
+def test_every_chapter_file_is_in_the_toc():
+    listed = {str(Path(e)) for e in toc_files()}
+    for path in sorted(CHAPTERS.glob("*.ipynb")) + sorted(CHAPTERS.glob("*.md")):
+        rel = str(path.relative_to(ROOT).with_suffix(""))
+        assert rel in listed, f"{rel} is not listed in _toc.yml"
+
+
+def test_chapters_appear_in_outline_order():
+    numbered = [Path(e).name for e in toc_files() if re.match(r"\d\d-", Path(e).name)]
+    assert numbered == sorted(numbered), f"chapters out of outline order in _toc.yml: {numbered}"
+
+
+# ---- the notebooks' shared parts ------------------------------------------------------------
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_setup_cell_is_the_shared_one(path):
+    first = code_cells(load(path))[0]
+    assert source(first) == SETUP_CELL, (
+        f"{path.name}: the first code cell must be the shared setup cell (see tests/test_book.py)")
+    assert "nbval-ignore-output" in first["metadata"].get("tags", []), (
+        "the setup cell prints versions and the device, which vary: tag it nbval-ignore-output")
+
+
+def test_setup_cell_uses_the_configured_repository():
+    assert f'repo = "{REPO_URL}"' in SETUP_CELL
+    assert REPO_URL.startswith("https://github.com/")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_run_top_to_bottom(path):
+    nb = load(path)
+    cells = [c for c in code_cells(nb) if source(c).strip()]
+    counts = [c["execution_count"] for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"{path.name}: re-execute it top to bottom (python tests/notebooks.py execute)")
+    for c in cells:
+        for out in c["outputs"]:
+            assert out["output_type"] != "error", f"{path.name}: stored error output"
+            assert out.get("name") != "stderr", (
+                f"{path.name}: stored stderr output (a warning?) in cell:\n{source(c)[:200]}")
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_the_page(path):
+    for cell in code_cells(load(path)):
+        for line in source(cell).splitlines():
+            assert len(line) <= MAX_CODE_LINE, f"{path.name}: line longer than {MAX_CODE_LINE}: {line}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_figures_have_output_caption_and_alt_text(path):
+    nb = load(path)
+    figures = 0
+    for cell in code_cells(nb):
+        images = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
+        meta = cell["metadata"].get("mystnb", {})
+        if images or "figure" in meta:
+            figures += 1
+            snippet = source(cell)[:120]
+            assert images, f"{path.name}: a figure cell has no stored image:\n{snippet}"
+            assert len(images) == 1, f"{path.name}: one figure per cell, please:\n{snippet}"
+            assert meta.get("figure", {}).get("caption"), f"{path.name}: figure without caption:\n{snippet}"
+            assert meta.get("image", {}).get("alt"), f"{path.name}: figure without alt text:\n{snippet}"
+    assert figures >= 1, f"{path.name}: a chapter needs at least one figure"
+
+
+# ---- the shape of a chapter -----------------------------------------------------------------
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_has_the_standard_sections(path):
+    text = markdown(load(path))
+    for heading in ("**Learning objectives.**", "## Key takeaways", "## Exercises", "## References"):
+        assert heading in text, f"{path.name}: missing {heading!r}"
+    assert text.lstrip().startswith("# "), f"{path.name}: the first cell must be the title"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_have_stubs_checks_and_hidden_solutions(path):
+    nb = load(path)
+    text = markdown(nb)
+    exercises = re.findall(r"^### Exercise [\d.]+", text, flags=re.M)
+    assert len(exercises) >= 3, f"{path.name}: at least 3 exercises, found {len(exercises)}"
+
+    cells = nb["cells"]
+    solutions = [c for c in cells if source(c).startswith("# @title Solution")]
+    for sol in solutions:
+        meta = sol["metadata"]
+        assert "hide-input" in meta.get("tags", []), "solution cells are hidden on the website"
+        assert meta.get("jupyter", {}).get("source_hidden") is True, "... and in Jupyter"
+        assert meta.get("cellView") == "form", "... and in Colab"
+        outputs = "".join(o.get("data", {}).get("text/plain", "") if isinstance(
+            o.get("data", {}).get("text/plain", ""), str) else "".join(o["data"]["text/plain"])
+            for o in sol["outputs"])
+        assert outputs.startswith("[PASSED]"), f"{path.name}: a reference solution fails its check"
+    stubs = [c for c in code_cells(nb) if "raise NotImplementedError" in source(c)]
+    assert len(stubs) == len(solutions), f"{path.name}: each coding exercise needs a stub and a solution"
+    conceptual = len(re.findall(r'<details class="solution[ "]', text))
+    assert len(solutions) + conceptual >= len(exercises), (
+        f"{path.name}: every exercise needs a hidden solution")
+
+
+# ---- citations ------------------------------------------------------------------------------
+
+def test_every_citation_key_exists():
+    known = set(bib_entries())
+    for path in NOTEBOOKS + sorted(CHAPTERS.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for group in CITE.findall(text):
+            for key in group.split(","):
+                assert key.strip() in known, f"{path.name}: unknown citation key {key.strip()!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_reference_list_covers_every_citation(path):
+    """Each chapter ends with a plain reference list (readable in Jupyter and Colab, where
+    citation roles are not rendered); it must name every work the chapter cites."""
+    text = markdown(load(path))
+    refs = text.split("## References", 1)[1]
+    entries = bib_entries()
+    cited = {k.strip() for group in CITE.findall(text) for k in group.split(",")}
+    assert cited, f"{path.name}: a chapter should cite its sources"
+    for key in sorted(cited):
+        entry = entries[key]
+        year = re.search(r"year\s*=\s*\{(\d{4})\}", entry).group(1)
+        authors = re.search(r"author\s*=\s*\{(.+?)\},\s*\n?\s*\w+\s*=", entry, flags=re.S).group(1)
+        surname = authors.split(" and ")[0].split(",")[0].strip("{} ")
+        surname = re.sub(r"\{\\.\{?(\w)\}?\}", r"\1", surname)        # Mont{\'u}far -> Montufar
+        items = re.split(r"\n- ", "\n" + refs.replace("ú", "u"))[1:]
+        assert any(item.startswith(surname) and f"({year})" in item for item in items), (
+            f"{path.name}: the reference list lacks an item '{surname} ... ({year})' for {key}")
+
+
+# ---- the website ----------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_book_builds_without_warnings(tmp_path):
+    jb = Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run(
+        [str(jb), "build", str(ROOT), "-W", "-n", "--keep-going", "--path-output", str(tmp_path)],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = tmp_path / "_build" / "html"
+    for path in NOTEBOOKS:
+        page = (html / "chapters" / f"{path.stem}.html").read_text(encoding="utf-8")
+        figures = sum(1 for c in code_cells(load(path))
+                      if any("image/png" in o.get("data", {}) for o in c["outputs"]))
+        images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', page)
+        assert len(images) >= figures, f"{path.name}: {figures} figures but {len(images)} images"
+        for src in images:
+            assert (html / "chapters" / src).resolve().exists(), f"missing image file {src}"
+        colab = (f"https://colab.research.google.com/github/{REPO_URL.split('github.com/')[1]}"
+                 f"/blob/{CONFIG['repository']['branch']}/chapters/{path.name}")
+        assert colab in page, f"{path.name}: no Colab launch link to {colab}"
+        assert 'class="math' in page, f"{path.name}: no math markup on the page"
+        assert "Traceback" not in page

@@ -1,0 +1,30 @@
+"""Every example in relu_course's docstrings runs and prints what it says."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+import relu_course
+import torch
+
+MODULES = ["relu_course", *(f"relu_course.{name}" for name in relu_course._SUBMODULES)]
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_doctests(module_name):
+    module = importlib.import_module(module_name)
+    result = doctest.testmod(module, extraglobs={"torch": torch},
+                             optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False,
+                             report=False)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed"
+
+
+def test_the_examples_exist():
+    # The modules documented with examples keep them (a doctest run on nothing passes).
+    for name in ("functional", "modules", "utils", "data", "models", "diagnostics"):
+        module = importlib.import_module(f"relu_course.{name}")
+        finder = doctest.DocTestFinder()
+        examples = sum(len(t.examples) for t in finder.find(module, extraglobs={"torch": torch}))
+        assert examples > 0, name
