@@ -160,7 +160,8 @@ def test_figures_have_output_caption_and_alt_text(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_has_the_standard_sections(path):
     text = markdown(load(path))
-    for heading in ("**Learning objectives.**", "## Key takeaways", "## Exercises", "## References"):
+    for heading in ("**Learning objectives.**", "## Key takeaways", "## Self-check quiz",
+                    "## Exercises", "## References"):
         assert heading in text, f"{path.name}: missing {heading!r}"
     assert text.lstrip().startswith("# "), f"{path.name}: the first cell must be the title"
 
@@ -188,6 +189,33 @@ def test_exercises_have_stubs_checks_and_hidden_solutions(path):
     conceptual = len(re.findall(r'<details class="solution[ "]', text))
     assert len(solutions) + conceptual >= len(exercises), (
         f"{path.name}: every exercise needs a hidden solution")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_shows_its_current_quiz(path):
+    """Each chapter shows its own quiz, and the stored output (what the website shows) holds
+    the questions as they are now in relu_course/quizzes."""
+    from relu_course import quiz
+
+    nb = load(path)
+    cells = [c for c in code_cells(nb) if "rc.quiz.show(" in source(c)]
+    assert len(cells) == 1, f"{path.name}: one quiz cell, rc.quiz.show({path.stem!r})"
+    cell = cells[0]
+    assert source(cell).strip() == f'rc.quiz.show("{path.stem}")'
+    tags = cell["metadata"].get("tags", [])
+    # The output is JupyterQuiz's generated HTML/JavaScript, which changes with its version;
+    # the quiz's content is checked here and in tests/test_quiz.py instead.
+    assert "remove-input" in tags and "nbval-ignore-output" in tags
+    scripts = "".join("".join(o["data"].get("application/javascript", ""))
+                      for o in cell["outputs"] if o["output_type"] == "display_data")
+    assert json.dumps(quiz.load(path.stem)) in scripts, (
+        f"{path.name}: the stored quiz is out of date; re-execute the notebook")
+
+
+def test_every_quiz_belongs_to_a_chapter():
+    from relu_course import quiz
+
+    assert set(quiz.available()) <= {p.stem for p in NOTEBOOKS}
 
 
 # ---- citations ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
   which linear piece of a ReLU network an input falls in (Montufar et al., 2014).
 * :func:`count_linear_regions` -- how many pieces meet a 2-D window, counted on a grid.
 * :func:`dead_unit_fraction` -- units that output zero for every input.
+* :func:`activation_stats` -- per-layer mean, standard deviation and share of exact zeros.
+* :func:`gradient_norms` -- per-layer norm of the loss gradient with respect to the weights.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ._validation import check_int, check_real, check_tensor
 __all__ = [
     "ACTIVATION_TYPES", "activation_layers", "record_activations", "activation_pattern",
     "linear_region_ids", "RegionGrid", "linear_region_grid", "count_linear_regions",
-    "dead_unit_fraction",
+    "dead_unit_fraction", "LayerStats", "activation_stats", "gradient_norms",
 ]
 
 #: Module types treated as activation layers: the course's own and their torch.nn namesakes.
@@ -50,11 +52,12 @@ def activation_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
 
 
 @contextmanager
-def record_activations(model: nn.Module):
-    """Context manager: collect the (detached) output of every activation layer.
+def record_activations(model: nn.Module, what: str = "output"):
+    """Context manager: collect the (detached) output -- or, with ``what="input"``, the input,
+    i.e. the pre-activation -- of every activation layer.
 
-    Yields a dict ``{layer name: list of output tensors}`` (one entry per forward call); the
-    hooks are removed on exit.
+    Yields a dict ``{layer name: list of tensors}`` (one entry per forward call); the hooks are
+    removed on exit.
 
     Example:
         >>> from relu_course.models import mlp
@@ -64,12 +67,14 @@ def record_activations(model: nn.Module):
         >>> list(acts), acts["2"][0].shape
         (['2'], torch.Size([4, 3]))
     """
+    if what not in ("output", "input"):
+        raise ValueError(f"record_activations(): `what` must be 'output' or 'input', got {what!r}")
     layers = activation_layers(model)
     outputs: dict[str, list[Tensor]] = {name: [] for name, _ in layers}
     handles = []
     for name, module in layers:
-        def hook(_module, _inputs, output, name=name):
-            outputs[name].append(output.detach())
+        def hook(_module, inputs, output, name=name):
+            outputs[name].append((output if what == "output" else inputs[0]).detach())
         handles.append(module.register_forward_hook(hook))
     try:
         yield outputs
@@ -166,3 +171,62 @@ def dead_unit_fraction(model: nn.Module, x: Tensor) -> dict[str, float]:
         alive = (outs[-1] > 0).reshape(len(x), -1).any(dim=0)        # per unit
         result[name] = 1.0 - alive.float().mean().item()
     return result
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Summary of one activation layer's values over a batch (all units and examples)."""
+
+    mean: float
+    std: float
+    zero_fraction: float      # share of values that are exactly 0 (ReLU's sparsity)
+    mean_square: float        # E[v^2], the "signal energy" that initialisation tries to keep
+
+
+@torch.no_grad()
+def activation_stats(model: nn.Module, x: Tensor, what: str = "output") -> dict[str, LayerStats]:
+    """Per activation layer (in order), statistics of its outputs -- or of its inputs, the
+    pre-activations, with ``what="input"`` -- on the batch ``x``.
+
+    Example:
+        >>> from relu_course.models import mlp
+        >>> _ = torch.manual_seed(0); net = mlp(4, [256], 2, init="he")
+        >>> stats = activation_stats(net, torch.randn(512, 4))
+        >>> round(stats["2"].zero_fraction, 1)
+        0.5
+    """
+    check_tensor("activation_stats", x, name="x")
+    if len(x) == 0:
+        raise ValueError("activation_stats(): x holds no examples")
+    with record_activations(model, what) as acts:
+        model(x)
+    result = {}
+    for name, outs in acts.items():
+        v = outs[-1].double()
+        result[name] = LayerStats(mean=v.mean().item(), std=v.std(unbiased=False).item(),
+                                  zero_fraction=(v == 0).double().mean().item(),
+                                  mean_square=(v * v).mean().item())
+    return result
+
+
+def gradient_norms(model: nn.Module, x: Tensor, y: Tensor, loss_fn=None) -> dict[str, float]:
+    """The Euclidean norm of the loss gradient with respect to each ``Linear``/``Conv2d``
+    layer's weight, in order (first layer first), for one batch -- without changing the model
+    or leaving gradients behind.
+
+    ``loss_fn(logits, y)`` defaults to cross-entropy.
+    """
+    check_tensor("gradient_norms", x, name="x")
+    if not isinstance(y, Tensor):
+        raise TypeError(f"gradient_norms() expects `y` to be a torch.Tensor, got {type(y).__name__}")
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"gradient_norms(): x and y need the same, non-zero number of examples "
+                         f"(got {len(x)} and {len(y)})")
+    layers = [(name, m) for name, m in model.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
+    if not layers:
+        raise ValueError("gradient_norms(): the model has no Linear or Conv2d layers")
+    loss_fn = nn.functional.cross_entropy if loss_fn is None else loss_fn
+    weights = [m.weight for _, m in layers]
+    loss = loss_fn(model(x), y)
+    grads = torch.autograd.grad(loss, weights)
+    return {name: g.norm().item() for (name, _), g in zip(layers, grads)}

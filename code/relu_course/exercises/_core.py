@@ -1,0 +1,98 @@
+"""The machinery shared by every chapter's exercise checks (see the package's docstring)."""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+__all__ = ["CheckResult", "Pending", "Failure", "exercise", "call", "show"]
+
+
+@dataclass
+class CheckResult:
+    """Outcome of an exercise check; ``bool(result)`` is ``True`` when every check passed."""
+
+    exercise: str
+    status: str                     # "passed", "failed" or "not attempted"
+    message: str
+    checks_passed: int = 0
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        mark = {"passed": "PASSED", "failed": "NOT YET", "not attempted": "TO DO"}[self.status]
+        text = f"[{mark}] {self.exercise}: {self.message}"
+        return textwrap.fill(text, width=76, subsequent_indent="    ", break_on_hyphens=False)
+
+
+class Pending(Exception):
+    """Raised by a check body when the learner's function is still the stub."""
+
+    pass
+
+
+class Failure(Exception):
+    """Raised by a check body with a message saying what is wrong, for which input."""
+
+    pass
+
+
+class _Tally:
+    def __init__(self):
+        self.count = 0
+
+    def ok(self):
+        self.count += 1
+
+
+def exercise(label: str):
+    """Decorator: turn a check body that raises :class:`Pending`/:class:`Failure` into a
+    :class:`CheckResult`. The body receives a tally first (call ``tally.ok()`` once per passed
+    check) and returns a sentence to show on success."""
+    def decorate(body):
+        @functools.wraps(body)
+        def run(*args, **kwargs) -> CheckResult:
+            tally = _Tally()
+            try:
+                summary = body(tally, *args, **kwargs)
+            except Pending as exc:
+                return CheckResult(label, "not attempted", str(exc), tally.count)
+            except Failure as exc:
+                return CheckResult(label, "failed", str(exc), tally.count)
+            return CheckResult(label, "passed", f"all {tally.count} checks passed. {summary}".strip(),
+                               tally.count)
+        return run
+    return decorate
+
+
+def show(value) -> str:
+    """A short printable form of a value (arrays and tensors with 4 significant digits)."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        return np.array2string(value, precision=4, separator=", ")
+    return repr(value)
+
+
+def call(fn, name: str, *args):
+    """Call the learner's ``fn``; turn a stub or a crash into :class:`Pending`/:class:`Failure`."""
+    if not callable(fn):
+        raise Failure(f"`{name}` should be a function, got {type(fn).__name__}")
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise Pending(f"`{name}` is not implemented yet: replace `raise NotImplementedError` "
+                       f"with your code, then run this cell again.") from None
+    except Exception as exc:  # the learner's code failed: say where, not a traceback
+        shown = ", ".join(show(a) for a in args)
+        raise Failure(f"{name}({shown}) raised {type(exc).__name__}: {exc}") from None
