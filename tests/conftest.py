@@ -181,6 +181,15 @@ def helpers() -> type[Helpers]:
     return Helpers
 
 
+@pytest.fixture
+def rc_unchanged():
+    """Fail the test if matplotlib's global rcParams differ after it."""
+    before = dict(matplotlib.rcParams)
+    yield
+    after = dict(matplotlib.rcParams)
+    assert [k for k in before if before[k] != after[k]] == []
+
+
 @pytest.fixture(autouse=True)
 def _isolate_global_state():
     """Each test leaves the global RNGs as it found them and closes the figures it opened."""

@@ -218,6 +218,46 @@ def test_every_quiz_belongs_to_a_chapter():
     assert set(quiz.available()) <= {p.stem for p in NOTEBOOKS}
 
 
+def test_instructor_guide_covers_every_chapter():
+    """The guide's tables name every published chapter and only exercises that exist."""
+    guide = (CHAPTERS / "instructor-guide.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        nb = load(path)
+        title = source(nb["cells"][0]).splitlines()[0].lstrip("# ").strip()
+        number = int(path.name[:2])
+        assert f"| {number}. {title} |" in guide, f"the instructor guide lacks {title!r}"
+        exercises = set(re.findall(r"^### Exercise (\d+\.\d+)", markdown(nb), flags=re.M))
+        listed = set(re.findall(rf"\b({number}\.\d+)\b", guide))
+        assert listed <= exercises, f"the guide lists exercises {listed - exercises} of {path.name}"
+        assert exercises <= listed, f"the guide omits exercises {exercises - listed} of {path.name}"
+
+
+def test_landing_page_links_every_chapter():
+    index = (CHAPTERS / "index.md").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert f"]({path.name})" in index, f"chapters/index.md does not link {path.name}"
+
+
+# ---- glossary ---------------------------------------------------------------------------------
+
+TERM = re.compile(r"\{term\}`([^`<]+?)(?:\s*<([^>]+)>)?`")
+
+
+def glossary_terms() -> set[str]:
+    text = (CHAPTERS / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("```", 1)[0]
+    return {line.strip().lower() for line in block.splitlines() if line and not line[0].isspace()}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_links_glossary_terms_that_exist(path):
+    terms = glossary_terms()
+    used = [(target or text).strip().lower() for text, target in TERM.findall(markdown(load(path)))]
+    assert used, f"{path.name}: link the chapter's key terms to the glossary with {{term}}"
+    for term in used:
+        assert term in terms, f"{path.name}: {term!r} is not in chapters/glossary.md"
+
+
 # ---- citations ------------------------------------------------------------------------------
 
 def test_every_citation_key_exists():

@@ -19,15 +19,6 @@ from relu_course import plotting as P
 from relu_course.train import History
 
 
-@pytest.fixture
-def rc_unchanged():
-    """Fail the test if matplotlib's global rcParams differ after it."""
-    before = dict(matplotlib.rcParams)
-    yield
-    after = dict(matplotlib.rcParams)
-    assert [k for k in before if before[k] != after[k]] == []
-
-
 @pytest.fixture(scope="module")
 def region_grid():
     set_seed(0)

@@ -11,6 +11,7 @@ models         MLP and small-CNN builders, initialisation schemes
 train          ``fit`` (one training loop) returning a ``History``
 diagnostics    activation hooks, linear regions, dead units
 plotting       the course's figure style and shared plots
+bench          timing of forward+backward passes against torch's builtins
 exercises      automatic checks for the chapters' exercises
 quiz           the chapters' self-check quizzes
 utils          ``get_device()`` and ``set_seed()`` (also available here)
@@ -26,10 +27,10 @@ from .utils import get_device, set_seed
 __version__ = "0.1.0"
 
 _SUBMODULES = ("functional", "modules", "data", "models", "train", "diagnostics", "plotting",
-               "exercises", "quiz", "utils")
+               "bench", "exercises", "quiz", "utils")
 
 __all__ = ["__version__", "get_device", "set_seed", "functional", "modules", "data", "models",
-           "train", "diagnostics", "plotting", "exercises", "quiz", "utils"]
+           "train", "diagnostics", "plotting", "bench", "exercises", "quiz", "utils"]
 
 
 def __getattr__(name: str):

@@ -25,7 +25,13 @@ __all__ = ["Dataset", "DATASET_NAMES", "load", "two_moons", "xor", "spirals", "d
 
 @dataclass(frozen=True)
 class Dataset:
-    """A train/test split of a classification problem; labels are ``int64`` class indices."""
+    """A train/test split of a classification problem; labels are ``int64`` class indices.
+
+    Example:
+        >>> data = load("xor", n_samples=40, seed=0)
+        >>> data.input_shape, data.num_classes, len(data.y_train) + len(data.y_test)
+        ((2,), 2, 40)
+    """
 
     name: str
     x_train: Tensor
@@ -142,6 +148,10 @@ def digits() -> tuple[Tensor, Tensor]:
     """The handwritten digits bundled with scikit-learn: 1,797 images, 10 classes.
 
     Returns images ``x`` of shape ``(1797, 1, 8, 8)`` scaled to [0, 1] and labels ``y``.
+
+    Example:
+        >>> x, y = digits(); x.shape, int(y.max()) + 1
+        (torch.Size([1797, 1, 8, 8]), 10)
     """
     try:
         from sklearn.datasets import load_digits

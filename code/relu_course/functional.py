@@ -43,8 +43,9 @@ __all__ = [
     "FUNCTIONS", "DERIVATIVES", "SELU_ALPHA", "SELU_SCALE",
 ]
 
-#: SELU's constants (Klambauer et al., 2017), as used by ``torch.nn.functional.selu``.
+#: SELU's :math:`\alpha` (Klambauer et al., 2017), as used by ``torch.nn.functional.selu``.
 SELU_ALPHA = 1.6732632423543772848170429916717
+#: SELU's scale :math:`\lambda` (Klambauer et al., 2017).
 SELU_SCALE = 1.0507009873554804934193349852946
 
 _HALF = (torch.float16, torch.bfloat16)
@@ -89,7 +90,12 @@ def _relu_backward(grad: Tensor, out: Tensor) -> Tensor:
 
 
 class ReLUFunction(torch.autograd.Function):
-    r"""``relu(x) = max(0, x)`` with backward ``grad * (x > 0)``."""
+    r"""``relu(x) = max(0, x)`` with backward ``grad * (x > 0)``.
+
+    Example:
+        >>> ReLUFunction.apply(torch.tensor([-1.0, 2.0]))  # what relu() calls
+        tensor([0., 2.])
+    """
 
     generate_vmap_rule = True
 
@@ -147,7 +153,12 @@ def _leaky_relu_backward(grad: Tensor, x: Tensor, slope: float) -> Tensor:
 
 
 class LeakyReLUFunction(torch.autograd.Function):
-    r"""``leaky_relu(x) = x if x > 0 else slope * x``."""
+    r"""``leaky_relu(x) = x if x > 0 else slope * x``.
+
+    Example:
+        >>> LeakyReLUFunction.apply(torch.tensor([-1.0, 2.0]), 0.1)
+        tensor([-0.1000,  2.0000])
+    """
 
     generate_vmap_rule = True
 
@@ -221,7 +232,12 @@ def _prelu_input_backward(grad: Tensor, x: Tensor, w: Tensor) -> Tensor:
 
 
 class PReLUFunction(torch.autograd.Function):
-    r"""``prelu(x, a) = x if x > 0 else a * x`` with gradients for ``x`` and the slope ``a``."""
+    r"""``prelu(x, a) = x if x > 0 else a * x`` with gradients for ``x`` and the slope ``a``.
+
+    Example:
+        >>> PReLUFunction.apply(torch.tensor([-1.0, 2.0]), torch.tensor([0.25]))
+        tensor([-0.2500,  2.0000])
+    """
 
     generate_vmap_rule = True
 
@@ -327,7 +343,12 @@ def _elu_backward(grad: Tensor, x: Tensor, alpha: float, scale: float) -> Tensor
 
 
 class ELUFunction(torch.autograd.Function):
-    r"""``scale * (x if x > 0 else alpha * (exp(x) - 1))``; ELU has ``scale = 1``."""
+    r"""``scale * (x if x > 0 else alpha * (exp(x) - 1))``; ELU has ``scale = 1``.
+
+    Example:
+        >>> ELUFunction.apply(torch.tensor([0.0, 2.0]), 1.0, 1.0)  # alpha, scale
+        tensor([0., 2.])
+    """
 
     generate_vmap_rule = True
 
@@ -444,7 +465,12 @@ def _gelu_backward(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
 
 
 class GELUFunction(torch.autograd.Function):
-    r"""``gelu(x) = x * Phi(x)`` (exact) or its tanh approximation."""
+    r"""``gelu(x) = x * Phi(x)`` (exact) or its tanh approximation.
+
+    Example:
+        >>> GELUFunction.apply(torch.tensor([0.0]), "none")
+        tensor([0.])
+    """
 
     generate_vmap_rule = True
 
@@ -523,7 +549,12 @@ def _silu_backward(grad: Tensor, x: Tensor) -> Tensor:
 
 
 class SiLUFunction(torch.autograd.Function):
-    r"""``silu(x) = x * sigmoid(x)``."""
+    r"""``silu(x) = x * sigmoid(x)``.
+
+    Example:
+        >>> SiLUFunction.apply(torch.tensor([0.0]))
+        tensor([0.])
+    """
 
     generate_vmap_rule = True
 
@@ -580,7 +611,12 @@ def _mish_backward(grad: Tensor, x: Tensor) -> Tensor:
 
 
 class MishFunction(torch.autograd.Function):
-    r"""``mish(x) = x * tanh(softplus(x))``."""
+    r"""``mish(x) = x * tanh(softplus(x))``.
+
+    Example:
+        >>> MishFunction.apply(torch.tensor([0.0]))
+        tensor([0.])
+    """
 
     generate_vmap_rule = True
 
@@ -641,7 +677,12 @@ def _softplus_backward(grad: Tensor, x: Tensor, beta: float, threshold: float) -
 
 
 class SoftplusFunction(torch.autograd.Function):
-    r"""``softplus(x) = log(1 + exp(beta * x)) / beta``, linear above the threshold."""
+    r"""``softplus(x) = log(1 + exp(beta * x)) / beta``, linear above the threshold.
+
+    Example:
+        >>> SoftplusFunction.apply(torch.tensor([30.0]), 1.0, 20.0)  # beta, threshold
+        tensor([30.])
+    """
 
     generate_vmap_rule = True
 
@@ -710,7 +751,12 @@ def _sigmoid_backward(grad: Tensor, s: Tensor) -> Tensor:
 
 
 class SigmoidFunction(torch.autograd.Function):
-    r"""``sigmoid(x) = 1 / (1 + exp(-x))`` with backward ``grad * s * (1 - s)``."""
+    r"""``sigmoid(x) = 1 / (1 + exp(-x))`` with backward ``grad * s * (1 - s)``.
+
+    Example:
+        >>> SigmoidFunction.apply(torch.tensor([0.0]))
+        tensor([0.5000])
+    """
 
     generate_vmap_rule = True
 
@@ -759,7 +805,12 @@ def _tanh_backward(grad: Tensor, t: Tensor) -> Tensor:
 
 
 class TanhFunction(torch.autograd.Function):
-    r"""``tanh(x)`` from exponentials, with backward ``grad * (1 - t^2)``."""
+    r"""``tanh(x)`` from exponentials, with backward ``grad * (1 - t^2)``.
+
+    Example:
+        >>> TanhFunction.apply(torch.tensor([0.0]))
+        tensor([0.])
+    """
 
     generate_vmap_rule = True
 

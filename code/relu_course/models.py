@@ -22,7 +22,8 @@ from torch import nn
 from ._validation import check_int
 from .modules import get_activation
 
-__all__ = ["INIT_SCHEMES", "init_weights", "mlp", "small_cnn"]
+__all__ = ["INIT_SCHEMES", "init_weights", "mlp", "small_cnn", "hinge_network",
+           "hinge_interpolant"]
 
 #: The initialisation schemes :func:`init_weights` accepts.
 INIT_SCHEMES = ("default", "he", "xavier", "lecun")
@@ -32,6 +33,11 @@ def init_weights(model: nn.Module, scheme: str = "he") -> nn.Module:
     """Re-initialise every ``Linear`` and ``Conv2d`` layer of ``model`` in place; returns it.
 
     Uses the global torch generator: call :func:`relu_course.set_seed` first for repeatability.
+
+    Example:
+        >>> net = init_weights(mlp(100, [400], 2), "he")
+        >>> round(net[1].weight.std().item() * 100 ** 0.5, 1)  # std * sqrt(fan_in) = sqrt(2)
+        1.4
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"init_weights() expects an nn.Module, got {type(model).__name__}")
@@ -157,3 +163,118 @@ def small_cnn(in_channels: int = 1, num_classes: int = 10, channels: Sequence[in
         previous, size = width, size // 2
     layers += [nn.Flatten(), nn.Linear(previous * size * size, num_classes)]
     return init_weights(nn.Sequential(*layers), init)
+
+
+# ---- sums of hinges (chapter 1) ----------------------------------------------------------------
+
+def _hinge_vector(fn_name: str, name: str, values) -> torch.Tensor:
+    """``values`` as a 1-D float64 CPU tensor of finite numbers, or a clear error."""
+    if not isinstance(values, torch.Tensor):
+        array_like = hasattr(values, "__array__")                     # a NumPy array, say
+        if isinstance(values, (str, bytes)) or not (array_like or isinstance(values, Sequence)):
+            raise TypeError(f"{fn_name}() expects `{name}` to be a 1-D tensor, array or list of "
+                            f"numbers, got {type(values).__name__}")
+        try:
+            values = torch.as_tensor(values if array_like else [float(v) for v in values])
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"{fn_name}() expects `{name}` to hold real numbers") from None
+    if values.dtype == torch.bool or values.is_complex():
+        raise TypeError(f"{fn_name}() expects `{name}` to hold real numbers, got dtype {values.dtype}")
+    t = values.detach().to("cpu", torch.float64)
+    if t.dim() != 1 or t.numel() == 0:
+        raise ValueError(f"{fn_name}() expects `{name}` to be a non-empty 1-D list, got shape "
+                         f"{tuple(t.shape)}")
+    if not torch.isfinite(t).all():
+        raise ValueError(f"{fn_name}() expects `{name}` to hold finite numbers")
+    return t
+
+
+def hinge_network(knots, coefficients, bias: float = 0.0, *,
+                  dtype: torch.dtype | None = None) -> nn.Sequential:
+    r"""The one-hidden-layer ReLU network that is a sum of hinges at the given knots:
+
+    .. math::
+        f(x) = c + \sum_{j=1}^{k} a_j\, \mathrm{ReLU}(x - t_j).
+
+    Hidden unit :math:`j` is a *hinge*: zero left of its knot :math:`t_j` and a ramp of slope
+    :math:`a_j` right of it. The sum is continuous and piecewise linear, and its slope changes by
+    :math:`a_j` at :math:`t_j` (and nowhere else).
+
+    The network has the layout of :func:`mlp` (``Flatten``, ``Linear(1, k)``, the course's ReLU,
+    ``Linear(k, 1)``): first-layer weights 1 and biases :math:`-t_j`, output weights
+    :math:`a_j` and output bias :math:`c`. It maps inputs of shape ``(N, 1)`` to ``(N, 1)``.
+    Building it does not use the random number generator.
+
+    Args:
+        knots: the :math:`k \ge 1` positions :math:`t_j` (a 1-D tensor, array or list, in
+            any order).
+        coefficients: the :math:`k` slope changes :math:`a_j`.
+        bias: the constant :math:`c`.
+        dtype: the parameters' floating-point dtype (default: torch's default dtype).
+
+    Raises:
+        TypeError, ValueError: for non-numeric, empty, non-finite or mismatched arguments.
+
+    Example:
+        >>> net = hinge_network([0.0, 1.0], [1.0, -2.0])    # up with slope 1, then down
+        >>> net(torch.tensor([[-1.0], [0.5], [1.0], [2.0]])).flatten().tolist()
+        [0.0, 0.5, 1.0, 0.0]
+    """
+    t = _hinge_vector("hinge_network", "knots", knots)
+    a = _hinge_vector("hinge_network", "coefficients", coefficients)
+    if a.numel() != t.numel():
+        raise ValueError(f"hinge_network(): {t.numel()} knots but {a.numel()} coefficients")
+    from ._validation import check_real
+
+    c = check_real("hinge_network", "bias", bias)
+    dtype = torch.get_default_dtype() if dtype is None else dtype
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"hinge_network() expects `dtype` to be a floating-point torch.dtype, "
+                        f"got {dtype!r}")
+    k = t.numel()
+    hidden = nn.utils.skip_init(nn.Linear, 1, k, dtype=dtype)      # no random initialisation
+    output = nn.utils.skip_init(nn.Linear, k, 1, dtype=dtype)
+    with torch.no_grad():
+        hidden.weight.fill_(1.0)                                     # (k, 1)
+        hidden.bias.copy_(-t)                                        # unit j switches on at t_j
+        output.weight.copy_(a.unsqueeze(0))                          # (1, k)
+        output.bias.fill_(c)
+    return nn.Sequential(nn.Flatten(), hidden, get_activation("relu"), output)
+
+
+def hinge_interpolant(knots, values, *, dtype: torch.dtype | None = None) -> nn.Sequential:
+    r"""The ReLU network with ``len(knots) - 1`` hidden units that joins the points
+    :math:`(t_0, y_0), \dots, (t_k, y_k)` by straight lines (piecewise-linear interpolation).
+
+    With the slopes :math:`s_j = (y_{j+1} - y_j) / (t_{j+1} - t_j)` of the :math:`k` pieces,
+
+    .. math::
+        f(x) = y_0 + s_0\,\mathrm{ReLU}(x - t_0)
+               + \sum_{j=1}^{k-1} (s_j - s_{j-1})\,\mathrm{ReLU}(x - t_j):
+
+    the first hinge starts the first piece, and each later hinge adds exactly the change of slope
+    at its knot. On :math:`[t_0, t_k]` the network equals the interpolant; left of :math:`t_0` it
+    is the constant :math:`y_0`, and right of :math:`t_k` it continues the last piece. It is
+    built by :func:`hinge_network`.
+
+    Args:
+        knots: :math:`k + 1 \ge 2` strictly increasing positions.
+        values: the :math:`k + 1` values :math:`y_j` at the knots.
+        dtype: the parameters' floating-point dtype (default: torch's default dtype).
+
+    Example:
+        >>> tent = hinge_interpolant([0.0, 1.0, 2.0], [0.0, 1.0, 0.0])   # 2 hidden units
+        >>> tent(torch.tensor([[0.5], [1.0], [1.5]])).flatten().tolist()
+        [0.5, 1.0, 0.5]
+    """
+    t = _hinge_vector("hinge_interpolant", "knots", knots)
+    y = _hinge_vector("hinge_interpolant", "values", values)
+    if t.numel() < 2:
+        raise ValueError("hinge_interpolant() needs at least 2 knots")
+    if y.numel() != t.numel():
+        raise ValueError(f"hinge_interpolant(): {t.numel()} knots but {y.numel()} values")
+    if not (t[1:] > t[:-1]).all():
+        raise ValueError("hinge_interpolant() expects strictly increasing knots")
+    slopes = (y[1:] - y[:-1]) / (t[1:] - t[:-1])                     # s_0 ... s_{k-1}
+    changes = torch.cat([slopes[:1], slopes[1:] - slopes[:-1]])      # a_j
+    return hinge_network(t[:-1], changes, y[0].item(), dtype=dtype)

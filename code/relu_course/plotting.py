@@ -20,7 +20,9 @@ from . import functional as F
 from .diagnostics import RegionGrid
 
 __all__ = ["PALETTE", "MARKERS", "STYLE", "style", "subplots", "plot_activations",
-           "plot_linear_regions", "plot_histories"]
+           "plot_linear_regions", "plot_histories", "plot_distributions",
+           "plot_curves", "plot_decision_boundaries", "plot_timeline",
+           "plot_layer_profile"]
 
 #: Okabe-Ito colours (colour-blind safe), in the order the course uses them.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -52,6 +54,13 @@ def style():
     Only the keys of :data:`STYLE` are set and restored: ``plt.rc_context`` would also restore
     settings that Jupyter's inline backend switches on the first time a figure is made (such as
     interactive mode), and later figures would then not be shown.
+
+    Example:
+        >>> import matplotlib.pyplot as plt
+        >>> with style():
+        ...     fig, ax = plt.subplots()
+        >>> ax.spines["top"].get_visible()
+        False
     """
     saved = {key: plt.rcParams[key] for key in STYLE}
     plt.rcParams.update(STYLE)
@@ -63,9 +72,25 @@ def style():
 
 def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
     """``plt.subplots`` in the course style, for figures that combine several of the plots below
-    (pass each axis as ``ax=``). Returns ``(figure, axes)`` like matplotlib."""
+    (pass each axis as ``ax=``). Returns ``(figure, axes)`` like matplotlib.
+
+    Example:
+        >>> fig, axes = subplots(1, 2, figsize=(6, 2.5)); len(axes)
+        2
+    """
     with style():
         return plt.subplots(nrows, ncols, **kwargs)
+
+
+def _finish(fig, ax, xlabel: str, ylabel: str | None, title: str | None) -> None:
+    """Label the axes (``None`` leaves a label alone), add the legend, tighten the layout."""
+    ax.set(xlabel=xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    ax.legend(loc="best")
+    fig.tight_layout()
 
 
 def _curve(x: np.ndarray, y: np.ndarray, jump: float = 0.2) -> np.ndarray:
@@ -115,6 +140,11 @@ def plot_activations(names, *, x_range=(-4.0, 4.0), derivatives: bool = True,
     returns at exactly 0.
 
     Returns the matplotlib figure.
+
+    Example:
+        >>> fig = plot_activations(["relu", ("leaky_relu", {"negative_slope": 0.1})])
+        >>> [ax.get_title() for ax in fig.axes]
+        ['activation', "derivative (autograd's value)"]
     """
     spec = _curves(names)
     lo, hi = float(x_range[0]), float(x_range[1])
@@ -171,6 +201,15 @@ def plot_linear_regions(grid: RegionGrid, *, ax=None, model: nn.Module | None = 
     optionally, the decision boundary of a 2-class ``model`` and labelled points ``data = (x, y)``.
 
     Returns the matplotlib figure.
+
+    Example:
+        >>> from relu_course.diagnostics import linear_region_grid
+        >>> from relu_course.models import mlp
+        >>> _ = torch.manual_seed(0)
+        >>> grid = linear_region_grid(mlp(2, [6], 2), resolution=100)
+        >>> fig = plot_linear_regions(grid)
+        >>> fig.axes[0].get_title() == f"{grid.count} linear regions"
+        True
     """
     if not isinstance(grid, RegionGrid):
         raise TypeError(f"plot_linear_regions() expects a RegionGrid, got {type(grid).__name__}")
@@ -217,6 +256,12 @@ def plot_histories(histories: Mapping[str, object], metric: str = "train_loss", 
     """Plot one metric of several :class:`relu_course.train.History` objects against epochs.
 
     Returns the matplotlib figure.
+
+    Example:
+        >>> from relu_course.train import History
+        >>> fig = plot_histories({"relu": History(train_loss=[1.0, 0.5]), "tanh": History(train_loss=[1.0, 0.8])})
+        >>> len(fig.axes[0].lines)
+        2
     """
     if not histories:
         raise ValueError("plot_histories() needs at least one history")
@@ -236,4 +281,568 @@ def plot_histories(histories: Mapping[str, object], metric: str = "train_loss", 
             ax.set_yscale("log")
         ax.legend()
         fig.tight_layout()
+    return fig
+
+
+def _sample_values(name: str, values) -> np.ndarray:
+    """A named sample as a flat float64 array, checked to be non-empty and finite."""
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().double().numpy()
+    try:
+        arr = np.asarray(values, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"plot_distributions(): sample {name!r} is not numeric "
+                        f"({type(values).__name__})") from exc
+    if arr.size == 0:
+        raise ValueError(f"plot_distributions(): sample {name!r} is empty")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"plot_distributions(): sample {name!r} holds NaN or infinite values")
+    return arr
+
+
+def plot_distributions(samples: Mapping[str, object], *, bins: int = 40,
+                       value_range: tuple[float, float] | None = None,
+                       threshold: float | None = None, xlabel: str = "value",
+                       ylabel: str = "share of values", log: bool = False,
+                       title: str | None = None):
+    r"""Histograms of several named samples, one panel each, with the same bins.
+
+    Each bar is the *share* of the sample's values that fall in the bin (the bars of a panel
+    add up to 1), so samples of different sizes compare directly -- e.g. the derivative values
+    :math:`\phi'(z)` of the units of a ReLU, a sigmoid and a tanh network
+    (:func:`relu_course.diagnostics.activation_derivatives`).
+
+    Args:
+        samples: ``{name: values}``; values are tensors, arrays or sequences of finite numbers
+            (flattened).
+        bins: number of equal-width bins.
+        value_range: ``(low, high)`` of the bins; by default the smallest and largest value
+            over all samples.
+        threshold: if given, a dashed vertical line there, and each panel's title states the
+            share of its values strictly below it.
+        xlabel, ylabel: the axis labels.
+        log: a logarithmic vertical axis (to see small shares next to a tall bar).
+        title: a title over all panels.
+
+    Returns the matplotlib figure.
+
+    Example:
+        >>> fig = plot_distributions({"a": [0.0, 0.0, 1.0], "b": torch.arange(10) / 10},
+        ...                          threshold=0.5)
+        >>> [ax.get_title() for ax in fig.axes]
+        ['a (67% below 0.5)', 'b (50% below 0.5)']
+    """
+    if not isinstance(samples, Mapping) or not samples:
+        raise TypeError("plot_distributions() expects a non-empty mapping {name: values}")
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)):
+        raise TypeError(f"plot_distributions(): `bins` must be an int, got {type(bins).__name__}")
+    if bins < 1:
+        raise ValueError(f"plot_distributions(): `bins` must be >= 1, got {bins}")
+    if threshold is not None:
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.floating)):
+            raise TypeError(f"plot_distributions(): `threshold` must be a number, "
+                            f"got {type(threshold).__name__}")
+        if not np.isfinite(threshold):
+            raise ValueError(f"plot_distributions(): `threshold` must be finite, got {threshold}")
+    arrays = {str(name): _sample_values(str(name), v) for name, v in samples.items()}
+    if value_range is None:
+        low = min(float(a.min()) for a in arrays.values())
+        high = max(float(a.max()) for a in arrays.values())
+    else:
+        low, high = (float(v) for v in value_range)
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"plot_distributions(): empty or invalid value_range {value_range}")
+    if low == high:                                   # every value equal: a unit-wide window
+        low, high = low - 0.5, high + 0.5
+    edges = np.linspace(low, high, bins + 1)
+    with style():
+        n = len(arrays)
+        fig, axes = plt.subplots(1, n, figsize=(3.0 * n + 0.6, 3.0), sharey=True, squeeze=False)
+        for i, (ax, (name, a)) in enumerate(zip(axes[0], arrays.items())):
+            ax.hist(np.clip(a, low, high), bins=edges, weights=np.full(a.size, 1.0 / a.size),
+                    color=PALETTE[i % len(PALETTE)], edgecolor="white", linewidth=0.5)
+            label = name
+            if threshold is not None:
+                share = float((a < threshold).mean())
+                ax.axvline(float(threshold), color="0.25", linestyle="--", linewidth=1.2)
+                label += f" ({share:.0%} below {threshold:g})"
+            ax.set(title=label, xlabel=xlabel)
+            if log:
+                ax.set_yscale("log")
+        axes[0][0].set_ylabel(ylabel)
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+    return fig
+
+
+# ---- curves on one x grid, and decision regions (chapter 1) -------------------------------------
+
+#: Line styles paired with the palette in :func:`plot_curves`.
+_LINESTYLES = ("-", "--", "-.", ":")
+
+
+def _values_on_grid(label: str, curve, x: torch.Tensor) -> np.ndarray:
+    """Evaluate one entry of :func:`plot_curves` on the grid ``x`` (1-D float64)."""
+    n = x.numel()
+    if isinstance(curve, nn.Module):                   # a network with one input: (n, 1) -> (n, 1)
+        p = next(curve.parameters(), None)
+        dtype = p.dtype if p is not None else x.dtype
+        device = p.device if p is not None else x.device
+        was_training = curve.training
+        curve.eval()
+        try:
+            with torch.no_grad():
+                out = curve(x.to(device=device, dtype=dtype).reshape(n, 1))
+        finally:
+            curve.train(was_training)
+    elif callable(curve):
+        with torch.no_grad():
+            out = curve(x)
+    else:
+        out = curve
+    if isinstance(out, torch.Tensor):
+        values = out.detach().to("cpu", torch.float64).numpy().reshape(-1)
+    else:
+        try:
+            values = np.asarray(out, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise TypeError(f"plot_curves(): curve {label!r} is neither a callable nor an array "
+                            f"of numbers (got {type(curve).__name__})") from None
+    if values.size == 1:
+        values = np.full(n, values[0])
+    if values.size != n:
+        raise ValueError(f"plot_curves(): curve {label!r} has {values.size} values for "
+                         f"{n} x values")
+    return values
+
+
+def plot_curves(curves: Mapping[str, object], x=None, *, x_range=(-4.0, 4.0), num: int = 801,
+                ax=None, title: str | None = None, xlabel: str = "$x$",
+                ylabel: str | None = None, scatter: Mapping[str, tuple] | None = None,
+                break_jumps: float | None = None, markers: bool = True):
+    r"""Plot named curves :math:`y = f(x)` on one grid of :math:`x` values.
+
+    Each curve is told apart by colour (the palette), line style and marker shape, so the plot
+    also reads in greyscale. Use it for functions that are not in
+    ``relu_course.functional.FUNCTIONS`` (a step function, say), for a target curve and the
+    networks that approximate it, or for any measured values on a common grid.
+
+    Args:
+        curves: ``{label: curve}`` where a curve is a callable applied to the grid (a 1-D
+            float64 tensor), a network with one input and one output (an ``nn.Module``, called
+            on the grid as a column of shape ``(N, 1)`` in its own dtype and device), or an
+            array of values, one per grid point.
+        x: the grid (1-D); by default ``num`` points spanning ``x_range``, with :math:`x = 0`
+            included exactly when it lies inside.
+        ax: an axis to draw on (default: a new figure).
+        title, xlabel, ylabel: labels.
+        scatter: ``{label: (xs, ys)}``: points to mark without lines (knots, data).
+        break_jumps: break a line where two neighbouring values differ by more than this, so a
+            discontinuity is not drawn as a vertical edge (default: never).
+        markers: add each curve's marker at a few points.
+
+    Returns:
+        The matplotlib figure.
+
+    Example:
+        >>> step = lambda x: (x > 0).double()
+        >>> fig = plot_curves({"step": step, "relu": F.relu}, x_range=(-2, 2), break_jumps=0.5)
+        >>> [line.get_label() for line in fig.axes[0].get_lines()][:2]
+        ['step', 'relu']
+    """
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError("plot_curves() expects a non-empty mapping {label: curve}")
+    if x is None:
+        lo, hi = float(x_range[0]), float(x_range[1])
+        if not lo < hi:
+            raise ValueError(f"plot_curves(): empty x_range {x_range}")
+        if isinstance(num, bool) or not isinstance(num, int) or num < 2:
+            raise ValueError(f"plot_curves() expects `num` to be an int >= 2, got {num!r}")
+        grid = torch.linspace(lo, hi, num, dtype=torch.float64)
+        if lo < 0 < hi:                                   # sample x = 0 exactly
+            grid = torch.sort(torch.cat([grid, torch.zeros(1, dtype=torch.float64)])).values
+    else:
+        grid = torch.as_tensor(np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x,
+                                          dtype=float)).reshape(-1)
+        if grid.numel() < 2:
+            raise ValueError("plot_curves() expects a grid `x` of at least 2 points")
+    if break_jumps is not None and not break_jumps > 0:
+        raise ValueError(f"plot_curves() expects `break_jumps` > 0, got {break_jumps}")
+    xn = grid.numpy()
+    values = {str(label): _values_on_grid(str(label), curve, grid)
+              for label, curve in curves.items()}
+    n = len(values)
+    every = max(1, len(xn) // 10)
+    with style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(4.8, 3.2))
+        else:
+            fig = ax.figure
+        for i, (label, y) in enumerate(values.items()):
+            shown = _curve(xn, y, jump=break_jumps) if break_jumps is not None else y
+            style_kw = dict(color=PALETTE[i % len(PALETTE)],
+                            linestyle=_LINESTYLES[i % len(_LINESTYLES)])
+            if markers:
+                style_kw.update(marker=MARKERS[i % len(MARKERS)], markersize=5,
+                                markevery=((i * every) // n, every))
+            ax.plot(xn, shown, label=label, **style_kw)
+        for j, (label, pts) in enumerate((scatter or {}).items()):
+            try:
+                xs, ys = (np.asarray(t.detach().cpu() if isinstance(t, torch.Tensor) else t,
+                                     dtype=float).reshape(-1) for t in pts)
+            except (TypeError, ValueError):
+                raise TypeError(f"plot_curves(): scatter {label!r} must be a pair (xs, ys) "
+                                f"of numbers") from None
+            if xs.shape != ys.shape:
+                raise ValueError(f"plot_curves(): scatter {label!r} has {xs.size} x values "
+                                 f"and {ys.size} y values")
+            ax.scatter(xs, ys, s=28, marker=MARKERS[(n + j) % len(MARKERS)], color=PALETTE[7],
+                       zorder=3, label=str(label))
+        everything = np.concatenate(list(values.values()))
+        finite = everything[np.isfinite(everything)]
+        if finite.size and finite.min() <= 0 <= finite.max():
+            ax.axhline(0, color="0.5", linewidth=0.8)
+        _finish(fig, ax, xlabel, ylabel, title)
+    return fig
+
+
+def _points_and_labels(data) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(x, y)`` on the CPU from a Dataset (its training part) or a pair."""
+    from .data import Dataset
+
+    if isinstance(data, Dataset):
+        x, y = data.x_train, data.y_train
+    elif isinstance(data, (tuple, list)) and len(data) == 2:
+        x, y = data
+    else:
+        raise TypeError("plot_decision_boundaries() expects `data` to be a relu_course Dataset "
+                        f"or a pair (x, y), got {type(data).__name__}")
+    x = torch.as_tensor(x).detach().cpu()
+    y = torch.as_tensor(y).detach().cpu()
+    if x.dim() != 2 or x.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundaries() needs 2-D inputs of shape (N, 2), got "
+                         f"{tuple(x.shape)}")
+    if y.shape != (len(x),) or y.is_floating_point():
+        raise ValueError("plot_decision_boundaries() needs one integer label per point")
+    return x.float(), y.long()
+
+
+def plot_decision_boundaries(models, data, *, axes=None, xlim=None, ylim=None,
+                             resolution: int = 200, panel_size=(3.4, 3.2)):
+    r"""Decision regions of one or more classifiers with two inputs, one panel each, with the
+    labelled points drawn on top.
+
+    Each panel colours the plane by the class the model predicts (the largest logit; for a
+    model with a single output, class 1 where it is positive), in light tints of the class
+    colours, and draws the decision boundary in black: where the logit of a class equals the
+    largest of the others. Points are drawn with the class's colour and marker shape.
+
+    Args:
+        models: a model, or ``{title: model}`` for several panels. A model maps ``(N, 2)``
+            inputs to ``(N, classes)`` logits (or ``(N, 1)``).
+        data: a :class:`relu_course.data.Dataset` (its training points are drawn) or a pair
+            ``(x, y)`` of inputs ``(N, 2)`` and integer labels ``(N,)``.
+        axes: axes to draw on, one per model (default: a new figure with the panels in a row).
+        xlim, ylim: the window (default: the points' range with a 10% margin).
+        resolution: grid points per side at which the models are evaluated.
+        panel_size: size of one panel in inches, for a new figure.
+
+    Returns:
+        The matplotlib figure.
+
+    Example:
+        >>> from relu_course.data import load
+        >>> from relu_course.models import mlp
+        >>> data = load("xor", n_samples=64)
+        >>> fig = plot_decision_boundaries({"linear": mlp(2, [], 2), "MLP": mlp(2, [8], 2)}, data)
+        >>> [ax.get_title() for ax in fig.axes]
+        ['linear', 'MLP']
+    """
+    if isinstance(models, nn.Module):
+        models = {"": models}
+    if not isinstance(models, Mapping) or not models:
+        raise ValueError("plot_decision_boundaries() expects a model or a non-empty mapping "
+                         "{title: model}")
+    for title, model in models.items():
+        if not isinstance(model, nn.Module):
+            raise TypeError(f"plot_decision_boundaries(): {title!r} is not an nn.Module "
+                            f"({type(model).__name__})")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+        raise ValueError(f"plot_decision_boundaries() expects `resolution` to be an int >= 2, "
+                         f"got {resolution!r}")
+    x, y = _points_and_labels(data)
+    limits = []
+    for lim, column in ((xlim, x[:, 0]), (ylim, x[:, 1])):
+        if lim is None:
+            lo, hi = column.min().item(), column.max().item()
+            pad = 0.1 * max(hi - lo, 1e-3)
+            lim = (lo - pad, hi + pad)
+        lo, hi = float(lim[0]), float(lim[1])
+        if not lo < hi:
+            raise ValueError(f"plot_decision_boundaries(): empty window {lim}")
+        limits.append((lo, hi))
+    (x0, x1), (y0, y1) = limits
+    xs = torch.linspace(x0, x1, resolution)
+    ys = torch.linspace(y0, y1, resolution)
+    gx, gy = torch.meshgrid(xs, ys, indexing="xy")                # (res, res), rows = y
+    points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)  # (res * res, 2)
+
+    with style():
+        if axes is None:
+            width, height = panel_size
+            fig, axes = plt.subplots(1, len(models), figsize=(width * len(models), height),
+                                     squeeze=False)
+        axes = list(np.ravel(np.asarray(axes, dtype=object)))
+        if len(axes) < len(models):
+            raise ValueError(f"plot_decision_boundaries(): {len(models)} models but only "
+                             f"{len(axes)} axes")
+        fig = axes[0].figure
+        for k, (ax, (title, model)) in enumerate(zip(axes, models.items())):
+            p = next(model.parameters(), None)
+            was_training = model.training
+            model.eval()
+            try:
+                with torch.no_grad():
+                    logits = model(points.to(p.device if p is not None else "cpu",
+                                             p.dtype if p is not None else torch.float32))
+            finally:
+                model.train(was_training)
+            logits = logits.detach().to("cpu", torch.float64)
+            if logits.dim() != 2 or logits.shape[0] != len(points):
+                raise ValueError(f"plot_decision_boundaries(): {title!r} should return "
+                                 f"(N, classes) logits, got {tuple(logits.shape)}")
+            if logits.shape[1] == 1:                                  # one logit: its sign
+                logits = torch.cat([torch.zeros_like(logits), logits], dim=1)
+            classes = max(logits.shape[1], int(y.max()) + 1)
+            predicted = logits.argmax(dim=1).reshape(resolution, resolution).numpy()
+            tints = [1 - (1 - np.array(to_rgb(PALETTE[c % 7]))) * 0.3 for c in range(classes)]
+            ax.imshow(predicted, origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
+                      cmap=ListedColormap(tints), vmin=-0.5, vmax=classes - 0.5,
+                      interpolation="nearest")
+            pairs = [1] if logits.shape[1] == 2 else range(logits.shape[1])
+            for c in pairs:                      # boundary of class c: its logit = best other
+                others = torch.cat([logits[:, :c], logits[:, c + 1:]], dim=1).max(dim=1).values
+                margin = (logits[:, c] - others).reshape(resolution, resolution).numpy()
+                if margin.min() < 0 < margin.max():
+                    ax.contour(xs.numpy(), ys.numpy(), margin, levels=[0.0],
+                               colors=PALETTE[7], linewidths=1.8)
+            for c in torch.unique(y).tolist():
+                pts = x[y == c]
+                ax.scatter(pts[:, 0], pts[:, 1], s=12, marker=MARKERS[c % len(MARKERS)],
+                           color=PALETTE[c % 7], edgecolors="white", linewidths=0.4,
+                           label=f"class {c}")
+            if k == 0:
+                ax.legend(loc="upper right", frameon=True)
+            ax.set(xlabel="$x_1$", ylabel="$x_2$", xlim=(x0, x1), ylim=(y0, y1))
+            ax.set_title(str(title))
+            ax.grid(False)
+        fig.tight_layout()
+    return fig
+
+
+# ---- a timeline of dated events (chapter 2) -----------------------------------------------------
+
+def _timeline_events(events) -> list[tuple[float, str, str]]:
+    """``(year, label, kind)`` triples from tuples or mappings, checked."""
+    if isinstance(events, (str, bytes, Mapping)) or not hasattr(events, "__iter__"):
+        raise TypeError("plot_timeline() expects a list of events, each (year, label, kind) "
+                        "or {'year': ..., 'label': ..., 'kind': ...}")
+    result = []
+    for i, event in enumerate(events):
+        if isinstance(event, Mapping):
+            missing = [k for k in ("year", "label") if k not in event]
+            if missing:
+                raise ValueError(f"plot_timeline(): event {i} lacks {', '.join(missing)}")
+            year, label, kind = event["year"], event["label"], event.get("kind", "event")
+        elif isinstance(event, (tuple, list)) and len(event) in (2, 3):
+            year, label, kind = (*event, "event") if len(event) == 2 else event
+        else:
+            raise TypeError(f"plot_timeline(): event {i} should be (year, label, kind) or a "
+                            f"mapping, got {event!r}")
+        if isinstance(year, bool) or not isinstance(year, (int, float, np.integer, np.floating)):
+            raise TypeError(f"plot_timeline(): event {i} has a non-numeric year {year!r}")
+        if not np.isfinite(year):
+            raise ValueError(f"plot_timeline(): event {i} has a non-finite year {year!r}")
+        if not isinstance(label, str) or not label.strip():
+            raise ValueError(f"plot_timeline(): event {i} needs a non-empty text label")
+        if not isinstance(kind, str) or not kind.strip():
+            raise ValueError(f"plot_timeline(): event {i} needs a non-empty text kind")
+        result.append((float(year), label.strip(), kind.strip()))
+    if not result:
+        raise ValueError("plot_timeline() needs at least one event")
+    return result
+
+
+def plot_timeline(events, *, ax=None, title: str | None = None, highlight=None,
+                  legend_loc: str | None = "lower left", width: float = 7.6):
+    r"""Draw dated events on a time axis, one row per event, the earliest at the top.
+
+    Each event is a marker at its year and the text ``"year  label"`` beside it. Events of the
+    same *kind* share a colour and a marker shape (the palette's order, kinds in the order
+    they first appear in ``events``) and a legend names the kinds. Every label has a row of
+    its own, so no two labels overlap; it is written on the side of its marker with more
+    room (a label too long even for that side sticks out of the axes: shorten it or widen
+    the figure). Rows are evenly spaced while the time axis stays linear, so long gaps
+    between events remain visible.
+
+    Args:
+        events: the data: a list of ``(year, label, kind)`` tuples (or ``(year, label)``), or
+            of mappings with keys ``"year"``, ``"label"`` and optionally ``"kind"``. Events are
+            sorted by year; equal years keep their order.
+        ax: an axis to draw on (default: a new figure sized to the number of events).
+        title: a title over the plot.
+        highlight: ``(start, end)`` or ``(start, end, text)``: a shaded band of years, with
+            the text at the top of the plot.
+        legend_loc: a matplotlib legend location, or ``None`` for no legend.
+        width: the width in inches of a new figure.
+
+    Returns:
+        The matplotlib figure.
+
+    Example:
+        >>> fig = plot_timeline([(2010, "Nair & Hinton name the ReLU", "name"),
+        ...                      (1969, "Fukushima's analog threshold elements", "precursor")])
+        >>> [t.get_text() for t in fig.axes[0].texts]
+        ["1969  Fukushima's analog threshold elements", '2010  Nair & Hinton name the ReLU']
+    """
+    given = _timeline_events(events)
+    kinds = list(dict.fromkeys(kind for _, _, kind in given))          # in the caller's order
+    items = sorted(given, key=lambda e: e[0])                          # stable for equal years
+    band = None
+    if highlight is not None:
+        if not isinstance(highlight, (tuple, list)) or len(highlight) not in (2, 3):
+            raise TypeError("plot_timeline(): `highlight` should be (start, end) or "
+                            "(start, end, text)")
+        start, end = (float(v) for v in highlight[:2])
+        if not (np.isfinite(start) and np.isfinite(end) and start < end):
+            raise ValueError(f"plot_timeline(): `highlight` needs start < end, got {highlight}")
+        band = (start, end, str(highlight[2]) if len(highlight) == 3 else "")
+    n = len(items)
+    years = [year for year, _, _ in items]
+    lo = min(years + ([band[0]] if band else []))
+    hi = max(years + ([band[1]] if band else []))
+    pad = max(2.0, 0.04 * (hi - lo))
+    xlim = (lo - pad, hi + pad)
+    top = n - 0.5 + (0.9 if band and band[2] else 0.0)                  # room for the band text
+    with style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(width, 0.32 * n + 1.1))
+        else:
+            fig = ax.figure
+        if band:
+            ax.axvspan(band[0], band[1], color=PALETTE[4], alpha=0.18, linewidth=0, zorder=0)
+            if band[2]:
+                ax.text((band[0] + band[1]) / 2, top - 0.1, band[2], ha="center", va="top",
+                        fontsize=9, color="0.2")
+        for row, (year, label, kind) in enumerate(items):
+            y = n - 1 - row
+            k = kinds.index(kind)
+            ax.plot([year], [y], linestyle="none", marker=MARKERS[k % len(MARKERS)],
+                    markersize=8, color=PALETTE[k % len(PALETTE)], zorder=3)
+            right = (xlim[1] - year) >= (year - xlim[0])
+            shown = f"{year:g}  {label}"
+            ax.annotate(shown, (year, y), xytext=(8 if right else -8, 0),
+                        textcoords="offset points", ha="left" if right else "right",
+                        va="center", fontsize=9)
+        for k, kind in enumerate(kinds):                 # legend entries, one per kind
+            ax.plot([], [], linestyle="none", marker=MARKERS[k % len(MARKERS)], markersize=8,
+                    color=PALETTE[k % len(PALETTE)], label=kind)
+        ax.set(xlim=xlim, ylim=(-0.7, top), xlabel="year")
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        ax.grid(True, axis="x")
+        ax.grid(False, axis="y")
+        if legend_loc is not None:
+            ax.legend(loc=legend_loc, frameon=True, framealpha=0.9)
+        if title:
+            ax.set_title(title)
+        fig.tight_layout()
+    return fig
+
+
+def _profile_values(label: str, values) -> np.ndarray:
+    """One entry of :func:`plot_layer_profile` as a 1-D float64 array of finite numbers."""
+    if isinstance(values, Mapping):
+        values = list(values.values())
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().double().numpy()
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"plot_layer_profile(): {label!r} must hold numbers, got a string")
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"plot_layer_profile(): {label!r} must be a sequence of numbers (or "
+                        f"a dict of them, such as gradient_norms returns)") from None
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"plot_layer_profile(): {label!r} must be a non-empty 1-D sequence, "
+                         f"one value per layer; got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"plot_layer_profile(): {label!r} holds NaN or infinite values")
+    return array
+
+
+def plot_layer_profile(profiles: Mapping[str, object], *, log: bool = True, ax=None,
+                       title: str | None = None, xlabel: str = "layer",
+                       ylabel: str | None = None):
+    r"""Plot a per-layer quantity of several networks against the layer index, one line per
+    network: gradient norms, the mean square of the pre-activations, a share of zeros, ...
+
+    Layer :math:`l = 1, 2, \dots, L` is on the horizontal axis (the input side on the left).
+    Each line has its own colour (the colour-blind-safe palette), line style and marker, so
+    the networks can be told apart in greyscale too. With ``log=True`` (the default) the
+    vertical axis is logarithmic, so a quantity that shrinks or grows by a constant factor per
+    layer, :math:`v_l \approx v_1\, r^{\,l-1}`, is a straight line of slope :math:`\log r`.
+
+    Args:
+        profiles: ``{label: values}``, one value per layer, first layer first: a list, a 1-D
+            array or tensor, or a dict whose values are in layer order (such as
+            :func:`relu_course.diagnostics.gradient_norms` returns). Networks may have
+            different depths.
+        log: use a logarithmic vertical axis (every value must then be positive).
+        ax: an axis to draw on (default: a new figure).
+        title, xlabel, ylabel: labels.
+
+    Returns:
+        The matplotlib figure.
+
+    Raises:
+        TypeError, ValueError: for an empty mapping, a profile that is not a non-empty 1-D
+            sequence of finite numbers, or a value :math:`\le 0` on a logarithmic axis.
+
+    Example:
+        >>> fig = plot_layer_profile({"halves": [1, 0.5, 0.25, 0.125], "constant": [1, 1, 1, 1]},
+        ...                          ylabel="signal")
+        >>> [line.get_label() for line in fig.axes[0].get_lines()], fig.axes[0].get_yscale()
+        (['halves', 'constant'], 'log')
+    """
+    if not isinstance(profiles, Mapping) or not profiles:
+        raise ValueError("plot_layer_profile() expects a non-empty mapping {label: per-layer "
+                         "values}")
+    if not isinstance(log, bool):
+        raise TypeError(f"plot_layer_profile() expects `log` to be a bool, got {type(log).__name__}")
+    values = {str(label): _profile_values(str(label), v) for label, v in profiles.items()}
+    if log:
+        for label, v in values.items():
+            if (v <= 0).any():
+                raise ValueError(f"plot_layer_profile(): {label!r} has values <= 0, which a "
+                                 f"logarithmic axis cannot show; pass log=False")
+    from matplotlib.ticker import MaxNLocator
+
+    with style():
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(5.6, 3.4))
+        else:
+            fig = ax.figure
+        for i, (label, v) in enumerate(values.items()):
+            layers = np.arange(1, v.size + 1)
+            every = max(1, v.size // 12)
+            ax.plot(layers, v, label=label, color=PALETTE[i % len(PALETTE)],
+                    linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+                    marker=MARKERS[i % len(MARKERS)], markersize=5,
+                    markevery=(i % every, every))
+        if log:
+            ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _finish(fig, ax, xlabel, ylabel, title)
     return fig

@@ -44,12 +44,22 @@ def _quiz_files():
 
 
 def available() -> list[str]:
-    """Names of the chapters that have a quiz (the notebook file names without ``.ipynb``)."""
+    """Names of the chapters that have a quiz (the notebook file names without ``.ipynb``).
+
+    Example:
+        >>> "03-relu-explained" in available()
+        True
+    """
     return sorted(p.name[:-5] for p in _quiz_files().iterdir() if p.name.endswith(".json"))
 
 
 def validate(questions, name: str = "quiz") -> None:
-    """Raise ``ValueError`` naming the question and the problem if ``questions`` is malformed."""
+    """Raise ``ValueError`` naming the question and the problem if ``questions`` is malformed.
+
+    Example:
+        >>> validate([{"question": "2 + 2?", "type": "numeric", "precision": 1,
+        ...            "answers": [{"type": "value", "value": 4, "correct": True, "feedback": "Yes."}]}])
+    """
     if not isinstance(questions, list) or not questions:
         raise ValueError(f"{name}: a quiz is a non-empty list of questions")
     for i, q in enumerate(questions, start=1):
@@ -88,6 +98,10 @@ def load(chapter: str) -> list[dict]:
 
     Raises:
         ValueError: for a chapter without a quiz (the message lists those that have one).
+
+    Example:
+        >>> load("03-relu-explained")[0]["type"]
+        'multiple_choice'
     """
     if not isinstance(chapter, str):
         raise TypeError(f"quiz.load() expects a chapter name (str), got {type(chapter).__name__}")
@@ -100,7 +114,16 @@ def load(chapter: str) -> list[dict]:
 
 
 def as_text(questions: list[dict]) -> str:
-    """The questions and their options as plain text (answers not marked)."""
+    """The questions and their options as plain text (answers not marked).
+
+    Example:
+        >>> print(as_text([{"question": "Is ReLU convex?", "type": "multiple_choice", "answers": [
+        ...     {"answer": "yes", "correct": True, "feedback": ""},
+        ...     {"answer": "no", "correct": False, "feedback": ""}]}]))
+        1. Is ReLU convex?
+           a) yes
+           b) no
+    """
     lines = []
     for i, q in enumerate(questions, start=1):
         lines.append(f"{i}. {q['question']}")
@@ -114,7 +137,11 @@ def as_text(questions: list[dict]) -> str:
 
 
 def show(chapter: str) -> None:
-    """Display a chapter's quiz in a notebook (interactive where JavaScript runs)."""
+    """Display a chapter's quiz in a notebook (interactive where JavaScript runs).
+
+    Example:
+        >>> show("03-relu-explained")  # doctest: +SKIP
+    """
     questions = load(chapter)
     try:
         from jupyterquiz import display_quiz

@@ -14,7 +14,13 @@ __all__ = ["CheckResult", "Pending", "Failure", "exercise", "call", "show"]
 
 @dataclass
 class CheckResult:
-    """Outcome of an exercise check; ``bool(result)`` is ``True`` when every check passed."""
+    """Outcome of an exercise check; ``bool(result)`` is ``True`` when every check passed.
+
+    Example:
+        >>> result = CheckResult("Exercise 0.1", "passed", "all 3 checks passed.", 3)
+        >>> bool(result), result
+        (True, [PASSED] Exercise 0.1: all 3 checks passed.)
+    """
 
     exercise: str
     status: str                     # "passed", "failed" or "not attempted"
@@ -58,7 +64,21 @@ class _Tally:
 def exercise(label: str):
     """Decorator: turn a check body that raises :class:`Pending`/:class:`Failure` into a
     :class:`CheckResult`. The body receives a tally first (call ``tally.ok()`` once per passed
-    check) and returns a sentence to show on success."""
+    check) and returns a sentence to show on success.
+
+    Example:
+        >>> @exercise("Exercise 0.1 (doubling)")
+        ... def check_double(tally, double):
+        ...     for x in (0, 1, -2):
+        ...         if call(double, "double", x) != 2 * x:
+        ...             raise Failure(f"double({x}) should be {2 * x}")
+        ...         tally.ok()
+        ...     return "Well done."
+        >>> check_double(lambda x: x + x)
+        [PASSED] Exercise 0.1 (doubling): all 3 checks passed. Well done.
+        >>> check_double(lambda x: x * x)
+        [NOT YET] Exercise 0.1 (doubling): double(1) should be 2
+    """
     def decorate(body):
         @functools.wraps(body)
         def run(*args, **kwargs) -> CheckResult:
@@ -76,7 +96,12 @@ def exercise(label: str):
 
 
 def show(value) -> str:
-    """A short printable form of a value (arrays and tensors with 4 significant digits)."""
+    """A short printable form of a value (arrays and tensors with 4 significant digits).
+
+    Example:
+        >>> show(np.array([0.5, 1.0]))
+        '[0.5, 1. ]'
+    """
     if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     if isinstance(value, np.ndarray):
@@ -85,7 +110,17 @@ def show(value) -> str:
 
 
 def call(fn, name: str, *args):
-    """Call the learner's ``fn``; turn a stub or a crash into :class:`Pending`/:class:`Failure`."""
+    """Call the learner's ``fn``; turn a stub or a crash into :class:`Pending`/:class:`Failure`.
+
+    Example:
+        >>> def stub(x):
+        ...     raise NotImplementedError
+        >>> try:
+        ...     call(stub, "stub", 1)
+        ... except Pending as exc:
+        ...     print(str(exc)[:29])
+        `stub` is not implemented yet
+    """
     if not callable(fn):
         raise Failure(f"`{name}` should be a function, got {type(fn).__name__}")
     try:

@@ -25,6 +25,13 @@ def check_linear_relu_backward(tally, linear_relu_backward) -> str:
     The layer is ``y = relu(x @ W.T + b)`` with ``x: (N, d_in)``, ``W: (d_out, d_in)``,
     ``b: (d_out,)``; ``grad_out`` is ``dL/dy``. The answer is compared with PyTorch's
     autograd, including units whose pre-activation is exactly 0 (where ``relu'(0) = 0``).
+
+    Example:
+        >>> def backward(x, W, b, grad_out):
+        ...     grad_z = grad_out * (x @ W.T + b > 0)
+        ...     return grad_z @ W, grad_z.T @ x, grad_z.sum(axis=0)
+        >>> check_linear_relu_backward(backward).passed
+        True
     """
     rng = np.random.default_rng(7)
     cases = []
@@ -73,6 +80,10 @@ def check_relu_via_abs(tally, relu_via_abs) -> str:
 
     Values must match ``max(0, x)``; the autograd gradient at exactly 0 must be 0.5, which is
     what a formula built on ``|x|`` gives (autograd uses ``d|x|/dx = 0`` at 0).
+
+    Example:
+        >>> check_relu_via_abs(lambda x: (x + x.abs()) / 2).passed
+        True
     """
     gen = torch.Generator().manual_seed(5)
     inputs = [torch.tensor([-3.0, -1.0, 0.0, 2.0, 4.5], dtype=torch.float64),
@@ -104,7 +115,12 @@ def check_relu_via_abs(tally, relu_via_abs) -> str:
 @exercise("Exercise 3.3 (counting regions)")
 def check_max_regions(tally, max_regions) -> str:
     """Check ``max_regions(n)``: the largest number of linear regions that one hidden layer of
-    ``n`` ReLU units can cut the plane into (``n`` lines in general position)."""
+    ``n`` ReLU units can cut the plane into (``n`` lines in general position).
+
+    Example:
+        >>> check_max_regions(lambda n: 2 ** n).status
+        'failed'
+    """
     for n in range(0, 13):
         got = call(max_regions, "max_regions", n)
         expected = 1 + n + n * (n - 1) // 2

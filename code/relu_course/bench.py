@@ -1,0 +1,502 @@
+r"""Timing activation functions fairly: forward + backward, warm-up, medians, GB/s.
+
+A benchmark of a function that takes a millisecond is easy to get wrong. This module does the
+four things that make such numbers meaningful:
+
+* **warm-up** -- the first calls of a function pay for one-off work (allocating memory,
+  loading GPU kernels, filling caches); they are run but not timed;
+* **synchronisation** -- GPU work is queued and runs asynchronously, so the clock is read only
+  after ``torch.cuda.synchronize()`` (``torch.mps.synchronize()`` on Apple GPUs);
+* **medians of interleaved runs** -- the candidates take turns, round after round (in
+  alternating order), so that a slow spell of a shared machine hits all of them alike; the
+  median ignores the occasional interrupted run;
+* **a traffic model** -- an elementwise activation does almost no arithmetic per byte, so its
+  speed is limited by memory. Forward and backward together move at least
+
+  .. math:: B = 5\,n\,s \text{ bytes}
+
+  for :math:`n` elements of :math:`s` bytes: the forward reads :math:`x` and writes :math:`y`;
+  the backward reads the incoming gradient and one saved tensor (:math:`x` or :math:`y`) and
+  writes the outgoing gradient. :math:`B / t` is the *effective* bandwidth in GB/s
+  (:math:`10^9` bytes per second). An implementation that makes extra passes over memory
+  moves more than :math:`B` and shows a lower effective bandwidth.
+
+The main entry points:
+
+* :func:`time_forward_backward` -- one function on one input;
+* :func:`time_interleaved` -- several zero-argument callables, taking turns;
+* :func:`compare` -- the course's from-scratch activations (:mod:`relu_course.functional`)
+  against the matching ``torch`` builtins (:data:`BUILTINS`), returning :class:`BenchRow`\ s
+  that :func:`format_table` prints;
+* :func:`count_ops` / :func:`classify_ops` -- which tensor operations a forward + backward
+  executes (a cost measure that does not depend on the machine).
+
+Timings depend on the machine and on whatever else runs on it: compare numbers only within one
+run, never against numbers stored from another machine.
+"""
+
+from __future__ import annotations
+
+import numbers
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import torch
+import torch.nn.functional as TF
+from torch import Tensor
+
+from . import functional as F
+from ._validation import FLOAT_DTYPES, check_int, check_seed, check_tensor
+from .utils import get_device
+
+__all__ = [
+    "BUILTINS", "OP_KINDS", "Timing", "BenchRow", "forward_backward_bytes", "time_interleaved",
+    "time_forward_backward", "compare", "format_table", "count_ops", "classify_ops",
+]
+
+#: The ``torch`` builtin matching each from-scratch activation in
+#: ``relu_course.functional.FUNCTIONS`` (same names, same signatures; read-only).
+BUILTINS = MappingProxyType({
+    "relu": TF.relu, "leaky_relu": TF.leaky_relu, "prelu": TF.prelu, "elu": TF.elu,
+    "selu": TF.selu, "gelu": TF.gelu, "silu": TF.silu, "mish": TF.mish,
+    "softplus": TF.softplus, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+})
+
+#: How :func:`classify_ops` groups ATen operations; anything else counts as ``"other"``
+#: (for a builtin that is its fused kernel, e.g. ``relu`` or ``sigmoid_backward``).
+OP_KINDS = MappingProxyType({
+    "compare/select": ("gt", "ge", "lt", "le", "eq", "ne", "where", "clamp", "clamp_min",
+                       "clamp_max", "maximum", "minimum", "sign", "signbit"),
+    "arithmetic": ("add", "sub", "rsub", "mul", "div", "neg", "abs", "reciprocal", "copysign",
+                   "pow", "square", "sqrt", "rsqrt"),
+    "exp/log/erf/tanh": ("exp", "expm1", "log", "log1p", "erf", "erfc", "tanh", "sigmoid"),
+})
+
+#: The clock (a monotonic one with the best available resolution); tests replace it.
+_clock = time.perf_counter
+
+
+def _synchronize(device: torch.device) -> None:
+    """Wait until all queued work on ``device`` has finished (a no-op on the CPU)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call of one timed function, warm-up runs excluded.
+
+    Attributes:
+        seconds: one entry per timed repeat, in the order they ran.
+        warmup: how many untimed calls came first.
+
+    Example:
+        >>> t = Timing(seconds=(0.003, 0.001, 0.002), warmup=2)
+        >>> t.median, t.repeats
+        (0.002, 3)
+        >>> round(t.gbps(4_000_000), 6)     # 4 MB in 2 ms
+        2.0
+    """
+
+    seconds: tuple[float, ...]
+    warmup: int
+
+    def __post_init__(self):
+        if len(self.seconds) == 0:
+            raise ValueError("Timing needs at least one timed run")
+
+    @property
+    def repeats(self) -> int:
+        """Number of timed runs."""
+        return len(self.seconds)
+
+    @property
+    def median(self) -> float:
+        """The median of the seconds per call, robust to the odd run slowed down by something
+        else."""
+        return statistics.median(self.seconds)
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        """``(lower quartile, upper quartile)`` of the seconds per call (both equal the single
+        value when there is one run)."""
+        if len(self.seconds) == 1:
+            return (self.seconds[0], self.seconds[0])
+        q = statistics.quantiles(self.seconds, n=4, method="inclusive")
+        return (q[0], q[2])
+
+    def gbps(self, nbytes: int) -> float:
+        """Effective bandwidth, ``nbytes / median`` in GB/s (:math:`10^9` bytes per second)."""
+        return nbytes / self.median / 1e9
+
+
+@dataclass(frozen=True)
+class BenchRow:
+    """One activation at one size: the from-scratch version against torch's builtin.
+
+    Attributes:
+        name: the activation's name (a key of :data:`BUILTINS`).
+        numel: elements in the input tensor.
+        device: where it ran, e.g. ``"cpu"`` or ``"cuda:0"``.
+        dtype: e.g. ``"float32"``.
+        ours: timing of ``relu_course.functional``'s version (forward + backward).
+        builtin: timing of the ``torch`` builtin (forward + backward).
+        nbytes: bytes moved by forward + backward under the traffic model,
+            :func:`forward_backward_bytes`.
+
+    Example:
+        >>> row = BenchRow("gelu", 10**6, "cpu", "float32", ours=Timing((0.008,), 3),
+        ...                builtin=Timing((0.002,), 3), nbytes=forward_backward_bytes(10**6))
+        >>> row.ratio, row.ours_gbps, row.builtin_gbps
+        (4.0, 2.5, 10.0)
+    """
+
+    name: str
+    numel: int
+    device: str
+    dtype: str
+    ours: Timing
+    builtin: Timing
+    nbytes: int
+
+    @property
+    def ratio(self) -> float:
+        """How many times longer the from-scratch version takes, ``ours.median /
+        builtin.median`` (1 means equally fast)."""
+        return self.ours.median / self.builtin.median
+
+    @property
+    def ours_gbps(self) -> float:
+        """Effective bandwidth of the from-scratch version, GB/s."""
+        return self.ours.gbps(self.nbytes)
+
+    @property
+    def builtin_gbps(self) -> float:
+        """Effective bandwidth of the builtin, GB/s."""
+        return self.builtin.gbps(self.nbytes)
+
+
+def _check_dtype(fn_name: str, dtype) -> torch.dtype:
+    if not isinstance(dtype, torch.dtype) or dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{fn_name}() expects `dtype` to be torch.float16, torch.bfloat16, "
+                        f"torch.float32 or torch.float64, got {dtype!r}")
+    return dtype
+
+
+def forward_backward_bytes(numel: int, dtype: torch.dtype = torch.float32) -> int:
+    r"""Bytes an elementwise activation's forward + backward must move at least:
+    :math:`5\,n\,s` for ``numel`` :math:`= n` elements of :math:`s` bytes each.
+
+    Forward: read :math:`x`, write :math:`y` (2 passes). Backward: read the incoming gradient
+    and one saved tensor, write the outgoing gradient (3 passes). A learnable parameter such as
+    PReLU's slope adds a negligible amount and is not counted.
+
+    Example:
+        >>> forward_backward_bytes(1_000_000)              # float32: 4 bytes each
+        20000000
+        >>> forward_backward_bytes(1_000_000, torch.bfloat16)
+        10000000
+    """
+    numel = check_int("forward_backward_bytes", "numel", numel, minimum=0)
+    dtype = _check_dtype("forward_backward_bytes", dtype)
+    itemsize = torch.empty((), dtype=dtype).element_size()
+    return 5 * numel * itemsize
+
+
+def _check_counts(fn_name: str, repeats, warmup) -> tuple[int, int]:
+    return (check_int(fn_name, "repeats", repeats, minimum=1),
+            check_int(fn_name, "warmup", warmup, minimum=0))
+
+
+def time_interleaved(runs: Mapping[str, Callable[[], object]], *, repeats: int = 20,
+                     warmup: int = 3, device: str | torch.device | None = "cpu",
+                     ) -> dict[str, Timing]:
+    """Time several zero-argument callables that take turns.
+
+    There are ``warmup + repeats`` rounds; in each, every callable runs once -- in the given
+    order in even rounds and in reverse order in odd ones, so that none always runs right after
+    the same neighbour. The first ``warmup`` rounds are not timed. Each timed call is bracketed
+    by a device synchronisation, so asynchronous GPU work is counted in full.
+
+    Args:
+        runs: ``{label: callable}``; each callable does one complete piece of work.
+        repeats: timed rounds (at least 1).
+        warmup: untimed rounds first (at least 0).
+        device: the device the work runs on (validated by
+            :func:`relu_course.utils.get_device`; ``None`` picks the default device).
+
+    Returns:
+        ``{label: Timing}`` in the order of ``runs``.
+
+    Example:
+        >>> calls = []
+        >>> t = time_interleaved({"a": lambda: calls.append("a"),
+        ...                       "b": lambda: calls.append("b")}, repeats=2, warmup=1)
+        >>> "".join(calls), t["a"].repeats, t["a"].warmup
+        ('abbaab', 2, 1)
+    """
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError("time_interleaved() expects a non-empty mapping {label: callable}")
+    for label, run in runs.items():
+        if not callable(run):
+            raise TypeError(f"time_interleaved(): runs[{label!r}] is not callable "
+                            f"(got {type(run).__name__})")
+    repeats, warmup = _check_counts("time_interleaved", repeats, warmup)
+    device = get_device(device)
+    labels = list(runs)
+    seconds: dict[str, list[float]] = {label: [] for label in labels}
+    for round_ in range(warmup + repeats):
+        order = labels if round_ % 2 == 0 else labels[::-1]
+        for label in order:
+            _synchronize(device)
+            start = _clock()
+            runs[label]()
+            _synchronize(device)
+            elapsed = _clock() - start
+            if round_ >= warmup:
+                seconds[label].append(elapsed)
+    return {label: Timing(tuple(seconds[label]), warmup) for label in labels}
+
+
+def _forward_backward(fn: Callable, x: Tensor, grad_out: Tensor | None, args: tuple = (),
+                      ) -> Callable[[], object]:
+    """A zero-argument callable running ``fn(x, *args)`` and its backward with respect to ``x``."""
+    leaf = x.detach().requires_grad_(True)
+    grad = torch.ones_like(leaf) if grad_out is None else grad_out
+
+    def run():
+        y = fn(leaf, *args)
+        return torch.autograd.grad(y, leaf, grad)
+    return run
+
+
+def time_forward_backward(fn: Callable[[Tensor], Tensor], x: Tensor, *, repeats: int = 20,
+                          warmup: int = 3, grad_out: Tensor | None = None) -> Timing:
+    """Time ``fn``'s forward and backward pass on ``x`` (the gradient with respect to ``x``).
+
+    Each call computes ``y = fn(x)`` and ``torch.autograd.grad(y, x, grad_out)``, on ``x``'s
+    device, with warm-up and synchronisation as in :func:`time_interleaved`.
+
+    Args:
+        fn: a differentiable function of one tensor, e.g. ``relu_course.functional.gelu``.
+        x: a floating-point input tensor (it is not modified).
+        repeats: timed calls (at least 1).
+        warmup: untimed calls first (at least 0).
+        grad_out: the gradient arriving from above, shaped like ``fn(x)``; ones by default.
+
+    Example:
+        >>> t = time_forward_backward(torch.relu, torch.randn(1000), repeats=5, warmup=1)
+        >>> t.repeats, t.warmup, t.median > 0
+        (5, 1, True)
+    """
+    if not callable(fn):
+        raise TypeError(f"time_forward_backward() expects a callable `fn`, got {type(fn).__name__}")
+    check_tensor("time_forward_backward", x, name="x")
+    if grad_out is not None:
+        check_tensor("time_forward_backward", grad_out, name="grad_out")
+    repeats, warmup = _check_counts("time_forward_backward", repeats, warmup)
+    run = _forward_backward(fn, x, grad_out)
+    return time_interleaved({"fn": run}, repeats=repeats, warmup=warmup, device=x.device)["fn"]
+
+
+def _names(fn_name: str, names) -> list[str]:
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, Sequence) or not names:
+        raise TypeError(f"{fn_name}() expects `names` to be an activation name or a non-empty "
+                        f"list of names")
+    for name in names:
+        if not isinstance(name, str) or name not in BUILTINS:
+            raise ValueError(f"{fn_name}(): unknown activation {name!r}; valid: "
+                             f"{', '.join(BUILTINS)}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{fn_name}(): `names` lists an activation twice: {list(names)}")
+    return list(names)
+
+
+def _sizes(fn_name: str, sizes) -> list[int]:
+    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        sizes = [sizes]
+    if not isinstance(sizes, Sequence) or not sizes:
+        raise TypeError(f"{fn_name}() expects `sizes` to be an int or a non-empty list of ints")
+    return [check_int(fn_name, "size", s, minimum=1) for s in sizes]
+
+
+def _extra_args(name: str, x: Tensor) -> tuple:
+    """Arguments after the input: PReLU needs its slope (PyTorch's initial 0.25, shared)."""
+    if name == "prelu":
+        return (torch.full((1,), 0.25, dtype=x.dtype, device=x.device),)
+    return ()
+
+
+def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gelu"),
+            sizes: int | Sequence[int] = 2**20, *, device: str | torch.device | None = None,
+            dtype: torch.dtype = torch.float32, repeats: int = 20, warmup: int = 3,
+            seed: int = 0) -> list[BenchRow]:
+    """Time forward + backward of the from-scratch activations against torch's builtins.
+
+    For each size, one standard-normal input (from ``seed``) is timed with every activation in
+    ``names``, both versions, all taking turns (:func:`time_interleaved`), with the default
+    hyper-parameters (PReLU with one slope of 0.25).
+
+    Args:
+        names: activation names from :data:`BUILTINS`.
+        sizes: number of elements of the input, one or several.
+        device: ``"cpu"``, ``"cuda"``, ...; ``None`` picks the default
+            (:func:`relu_course.utils.get_device`; an unknown or unavailable device is a
+            ``ValueError``).
+        dtype: a floating-point dtype.
+        repeats, warmup: timed and untimed rounds.
+        seed: seeds the input.
+
+    Returns:
+        One :class:`BenchRow` per size and name, sizes in the outer loop.
+
+    Example:
+        >>> rows = compare(["relu", "gelu"], sizes=1024, device="cpu", repeats=3, warmup=1)
+        >>> [(r.name, r.numel, r.device, r.nbytes) for r in rows]
+        [('relu', 1024, 'cpu', 20480), ('gelu', 1024, 'cpu', 20480)]
+    """
+    names = _names("compare", names)
+    sizes = _sizes("compare", sizes)
+    device = get_device(device)
+    dtype = _check_dtype("compare", dtype)
+    repeats, warmup = _check_counts("compare", repeats, warmup)
+    seed = check_seed("compare", seed)
+    rows = []
+    for numel in sizes:
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.randn(numel, generator=gen).to(device=device, dtype=dtype)
+        runs = {}
+        for name in names:
+            args = _extra_args(name, x)
+            runs[(name, "ours")] = _forward_backward(F.FUNCTIONS[name], x, None, args)
+            runs[(name, "builtin")] = _forward_backward(BUILTINS[name], x, None, args)
+        timings = time_interleaved(runs, repeats=repeats, warmup=warmup, device=device)
+        nbytes = forward_backward_bytes(numel, dtype)
+        for name in names:
+            rows.append(BenchRow(name, numel, str(device), str(dtype).replace("torch.", ""),
+                                 timings[(name, "ours")], timings[(name, "builtin")], nbytes))
+    return rows
+
+
+def format_table(rows: Sequence[BenchRow], baseline: str | None = "relu") -> str:
+    """The rows of :func:`compare` as a text table, one block per setting (device, dtype,
+    size): median milliseconds per forward + backward, the ratio ours / torch, the effective
+    bandwidth in GB/s and -- where the ``baseline`` activation was timed in the same setting --
+    each version's time relative to the same version of the baseline.
+
+    Example:
+        >>> row = BenchRow("relu", 1000, "cpu", "float32", Timing((0.002,), 0),
+        ...                Timing((0.001,), 0), 20000)
+        >>> print(format_table([row]))
+        cpu, float32, 1,000 elements (0.02 MB per forward + backward)
+        activation  ours ms  torch ms  ours/torch  ours GB/s  torch GB/s  ours/relu  torch/relu
+        relu          2.000     1.000        2.00       0.01        0.02       1.00        1.00
+    """
+    if isinstance(rows, BenchRow):
+        rows = [rows]
+    if not isinstance(rows, Sequence) or not rows:
+        raise ValueError("format_table() needs a non-empty list of BenchRow (from compare())")
+    for row in rows:
+        if not isinstance(row, BenchRow):
+            raise TypeError(f"format_table() expects BenchRow objects, got {type(row).__name__}")
+    if baseline is not None and not isinstance(baseline, str):
+        raise TypeError(f"format_table() expects `baseline` to be a name or None, "
+                        f"got {type(baseline).__name__}")
+    groups: dict[tuple, list[BenchRow]] = {}
+    for r in rows:
+        groups.setdefault((r.device, r.dtype, r.numel), []).append(r)
+    blocks = []
+    for (device, dtype, numel), group in groups.items():
+        base = next((r for r in group if r.name == baseline), None)
+        lines = [(f"{device}, {dtype}, {numel:,} elements "
+                  f"({group[0].nbytes / 1e6:.2f} MB per forward + backward)")]
+        header = (f"{'activation':<10} {'ours ms':>8} {'torch ms':>9} {'ours/torch':>11} "
+                  f"{'ours GB/s':>10} {'torch GB/s':>11}")
+        if base is not None:
+            header += f" {'ours/' + baseline:>10} {'torch/' + baseline:>11}"
+        lines.append(header)
+        for r in group:
+            line = (f"{r.name:<10} {r.ours.median * 1e3:>8.3f} {r.builtin.median * 1e3:>9.3f} "
+                    f"{r.ratio:>11.2f} {r.ours_gbps:>10.2f} {r.builtin_gbps:>11.2f}")
+            if base is not None:
+                line += (f" {r.ours.median / base.ours.median:>10.2f}"
+                         f" {r.builtin.median / base.builtin.median:>11.2f}")
+            lines.append(line)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def count_ops(fn: Callable[..., Tensor], x: Tensor, *args) -> Counter:
+    """Count the tensor operations a forward + backward of ``fn(x, *args)`` executes.
+
+    Every ATen operation that PyTorch dispatches while computing ``y = fn(x, *args)`` and the
+    gradient with respect to ``x`` is recorded, except views (``detach``, reshapes) and
+    operations whose result is smaller than ``x`` (such as a 0-d constant): what remains are
+    full passes over the data. A fused builtin shows up as one kernel per pass (``relu``,
+    ``threshold_backward``); a from-scratch formula as one entry per elementary operation.
+
+    Args:
+        fn: a differentiable function; ``x``: a floating-point tensor; ``args``: passed on.
+
+    Returns:
+        ``Counter({op name: times executed})``.
+
+    Example:
+        >>> sorted(count_ops(F.relu, torch.randn(8)).items())
+        [('clamp_min', 1), ('le', 1), ('where', 1)]
+        >>> sorted(count_ops(torch.relu, torch.randn(8)).items())
+        [('relu', 1), ('threshold_backward', 1)]
+    """
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    if not callable(fn):
+        raise TypeError(f"count_ops() expects a callable `fn`, got {type(fn).__name__}")
+    check_tensor("count_ops", x, name="x")
+    numel = x.numel()
+    counts: Counter = Counter()
+
+    class _Recorder(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            results = out if isinstance(out, (tuple, list)) else (out,)
+            full = any(isinstance(r, Tensor) and r.numel() >= numel for r in results)
+            if full and not func.is_view:
+                counts[func.overloadpacket.__name__] += 1
+            return out
+
+    leaf = x.detach().requires_grad_(True)
+    grad = torch.ones_like(leaf)
+    with _Recorder():
+        y = fn(leaf, *args)
+        torch.autograd.grad(y, leaf, grad)
+    return counts
+
+
+def classify_ops(counts: Mapping[str, int]) -> dict[str, int]:
+    """Group the result of :func:`count_ops` by :data:`OP_KINDS`:
+    ``{"compare/select": ..., "arithmetic": ..., "exp/log/erf/tanh": ..., "other": ...,
+    "total": ...}``.
+
+    Example:
+        >>> classify_ops({"gt": 1, "mul": 2, "exp": 1, "gelu": 1})
+        {'compare/select': 1, 'arithmetic': 2, 'exp/log/erf/tanh': 1, 'other': 1, 'total': 5}
+    """
+    if not isinstance(counts, Mapping):
+        raise TypeError(f"classify_ops() expects a mapping {{op name: count}}, "
+                        f"got {type(counts).__name__}")
+    result = {kind: 0 for kind in OP_KINDS}
+    result["other"] = 0
+    for op, n in counts.items():
+        n = check_int("classify_ops", f"counts[{op!r}]", n, minimum=0)
+        kind = next((k for k, ops in OP_KINDS.items() if op in ops), "other")
+        result[kind] += n
+    result["total"] = sum(result.values())
+    return result
