@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
+
 from relu_course import functional as F
 
 # Draw off-screen in this process. (Not through the MPLBACKEND environment variable: the
@@ -202,3 +203,12 @@ def _isolate_global_state():
     random.setstate(python_state)
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """The book built once per test session (``jupyter-book build -W -n``): ``(completed
+    process, html directory)``. Shared by the build check and the browser test."""
+    from website import build_book
+
+    return build_book(tmp_path_factory.mktemp("book"))

@@ -9,8 +9,9 @@ import pkgutil
 import re
 
 import pytest
-import relu_course
 from test_book import ROOT
+
+import relu_course
 
 PUBLIC_MODULES = [f"relu_course.{name}" for name in relu_course._SUBMODULES]
 

@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 import torch
+
 from relu_course import bench
 from relu_course import functional as F
 
@@ -313,7 +314,8 @@ def test_format_table_checks_its_arguments():
 
 def test_count_ops_of_relu_from_scratch_and_builtin():
     x = torch.randn(16)
-    assert bench.count_ops(F.relu, x) == {"clamp_min": 1, "le": 1, "where": 1}
+    # forward: clamp_min; backward: the 0/1 mask (ne) times the incoming gradient (mul_)
+    assert bench.count_ops(F.relu, x) == {"clamp_min": 1, "ne": 1, "mul": 1}
     assert bench.count_ops(torch.relu, x) == {"relu": 1, "threshold_backward": 1}
 
 
@@ -361,3 +363,111 @@ def test_docstring_examples():
     result = doctest.testmod(bench, extraglobs={"torch": torch},
                              optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False, report=False)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_count_ops_merges_in_place_variants_and_skips_allocation():
+    def fn(t):
+        u = torch.empty_like(t)
+        return u.copy_(t).mul_(2.0).mul(3.0)
+    assert bench.count_ops(fn, torch.randn(16)) == {"copy": 1, "mul": 2 + 2}
+
+
+# ---- copy bandwidth, fused versions, the command line ----------------------------------------
+
+def test_compare_times_a_copy_in_the_same_rounds():
+    rows = bench.compare(["relu", "tanh"], sizes=256, device="cpu", repeats=3, warmup=1,
+                         copy=True)
+    assert all(r.copy is not None and r.copy.repeats == 3 for r in rows)
+    assert rows[0].copy is rows[1].copy                      # one copy timing per size
+    assert rows[0].copy_gbps == pytest.approx(2 * 256 * 4 / rows[0].copy.median / 1e9)
+    table = bench.format_table(rows)
+    assert "copy (clone)" in table and "ours/copy" in table
+
+
+def test_row_without_copy_or_fused_reports_none():
+    row = bench.BenchRow("relu", 10, "cpu", "float32", bench.Timing((2.0,), 0),
+                         bench.Timing((1.0,), 0), 200)
+    assert row.copy_gbps is None and row.fused_ratio is None
+    assert "fused" not in bench.format_table([row]) and "copy" not in bench.format_table([row])
+    fused = bench.BenchRow("relu", 10, "cpu", "float32", bench.Timing((2.0,), 0),
+                           bench.Timing((1.0,), 0), 200, fused=bench.Timing((1.5,), 0))
+    assert fused.fused_ratio == 1.5
+    assert "fused/torch" in bench.format_table([fused])
+
+
+def test_compare_checks_the_new_flags():
+    with pytest.raises(TypeError, match="copy"):
+        bench.compare("relu", 64, device="cpu", copy="yes")
+    with pytest.raises(ValueError, match="warmup"):
+        bench.compare("relu", 64, device="cpu", compiled=True, warmup=0)
+    with pytest.raises(ValueError, match="unknown activation"):
+        bench.fused("swish")
+
+
+def test_fused_compiles_our_function_with_the_same_results():
+    pytest.importorskip("torch._inductor")
+    import shutil
+
+    if shutil.which("c++") is None and shutil.which("g++") is None:
+        pytest.skip("torch.compile needs a C++ compiler on the CPU")
+    fn = bench.fused("relu")
+    x = torch.randn(64, requires_grad=True)
+    y = fn(x)
+    (g,) = torch.autograd.grad(y.sum(), x)
+    assert torch.equal(y, torch.relu(x)) and torch.equal(g, (x > 0).float())
+
+
+def test_saved_bytes_ours_never_exceeds_torch_for_relu():
+    rows = bench.saved_bytes(numel=1000)
+    assert [r.name for r in rows] == list(bench.BUILTINS)
+    relu = rows[0]
+    assert relu.ours == relu.builtin == 4000
+    assert all(r.ours > 0 and r.builtin > 0 for r in rows)
+    text = bench.format_memory_table(rows)
+    assert text.splitlines()[0] == "saved for backward, float32, 1,000 elements"
+    assert len(text.splitlines()) == 2 + len(rows)
+
+
+def test_saved_bytes_checks_its_arguments():
+    with pytest.raises(ValueError, match="unknown activation"):
+        bench.saved_bytes(["nope"])
+    with pytest.raises(ValueError):
+        bench.saved_bytes(numel=0)
+    with pytest.raises(ValueError):
+        bench.saved_bytes(device="tpu")
+    with pytest.raises(ValueError):
+        bench.format_memory_table([])
+    with pytest.raises(TypeError):
+        bench.format_memory_table(["relu"])
+
+
+def test_command_line_fast_mode_prints_every_table(capsys):
+    assert bench.main(["--fast", "--device", "cpu", "--names", "relu", "gelu"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("activation") == 2 + 1            # two sizes, then the memory table
+    for size in bench.FAST_SIZES:
+        assert f"{size:,} elements" in out
+    assert "ours/copy" in out and "saved for backward" in out
+    assert "gelu" in out and "sigmoid" not in out
+
+
+def test_command_line_rejects_bad_input(capsys):
+    with pytest.raises(ValueError, match="not a device|unknown|device"):
+        bench.main(["--fast", "--device", "tpu"])
+    with pytest.raises(ValueError, match="unknown activation"):
+        bench.main(["--fast", "--names", "swish"])
+    with pytest.raises(ValueError):
+        bench.main(["--fast", "--sizes", "0"])
+    with pytest.raises(SystemExit):
+        bench.main(["--dtype", "int8"])
+
+
+def test_command_line_module_runs_as_a_script():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "relu_course.bench", "--fast", "--names",
+                           "relu", "--device", "cpu"], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "relu" in done.stdout and "saved for backward" in done.stdout

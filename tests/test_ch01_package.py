@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
+
 from relu_course import exercises as E
 from relu_course import functional as F
 from relu_course import models, set_seed, train
 from relu_course import plotting as P
 from relu_course.data import load
 from relu_course.modules import ReLU
-
 
 # ---- models.hinge_network / hinge_interpolant ----------------------------------------------
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
+
 from relu_course import data as D
 from relu_course import models
 from relu_course import plotting as P
@@ -82,7 +83,7 @@ def test_sweep_shape_order_and_early_stop(xor):
     runs = sweep_learning_rates(make_net, xor, [0.1, 0.03], [2, 0, 1], config,
                                 target_accuracy=0.9)
     assert list(runs) == [0.1, 0.03]                                 # the grid's order
-    for lr, histories in runs.items():
+    for histories in runs.values():
         assert len(histories) == 3
         for h in histories:
             assert isinstance(h, History)

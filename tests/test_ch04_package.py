@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
+from torch import nn
+
 from relu_course import diagnostics as Dg
 from relu_course import exercises as E
 from relu_course import models, set_seed
 from relu_course import modules as M
 from relu_course import plotting as P
-from torch import nn
 
 # ---------------------------------------------------------------------------------------------
 # diagnostics.activation_derivatives

@@ -7,6 +7,7 @@ import math
 
 import pytest
 import torch
+
 from relu_course import data as D
 
 TOY = ("moons", "xor", "spirals")

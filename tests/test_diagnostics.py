@@ -6,10 +6,12 @@ import math
 
 import pytest
 import torch
+from torch import nn
+
+from relu_course import data as data_module
 from relu_course import diagnostics as Dg
 from relu_course import models, set_seed
 from relu_course import modules as M
-from torch import nn
 
 
 def one_layer_net(weight, bias) -> nn.Sequential:
@@ -248,3 +250,60 @@ def test_dead_unit_fraction_errors():
         Dg.dead_unit_fraction(models.mlp(2, [3], 2), torch.zeros(0, 2))
     with pytest.raises(TypeError, match="dead_unit_fraction"):
         Dg.dead_unit_fraction(models.mlp(2, [3], 2), [[0.0, 1.0]])
+
+
+# ---- TrainingMonitor ----------------------------------------------------------------------------
+
+def test_training_monitor_records_dead_units_and_ratios():
+    from relu_course.train import TrainConfig, fit
+
+    torch.manual_seed(0)
+    data = data_module.load("moons", n_samples=120)
+    net = models.mlp(2, [8, 8], 2)
+    with torch.no_grad():
+        net[1].bias[:4] = -1e3                         # four units of the first layer dead
+    monitor = Dg.TrainingMonitor(data.x_train, data.y_train, every=2)
+    monitor(0, net)
+    fit(net, data, TrainConfig(epochs=5), callback=monitor)
+    assert monitor.epochs == [0, 2, 4]
+    assert monitor.series("dead", "2")[0] == pytest.approx(0.5)
+    assert monitor.series("dead", "2") == pytest.approx([0.5] * 3)   # dead units stay dead
+    assert 4 / 16 <= monitor.series("total_dead")[0] <= 1
+    ratios = monitor.series("grad_to_weight", "1")
+    assert all(r > 0 for r in ratios)
+    assert monitor.series("zero_fraction", "2")[0] >= 0.5
+
+
+def test_training_monitor_can_stop_training_and_skips_ratios_without_targets():
+    from relu_course.train import TrainConfig, fit
+
+    torch.manual_seed(0)
+    data = data_module.load("moons", n_samples=60)
+    net = models.mlp(2, [4], 2)
+    with torch.no_grad():
+        net[1].bias[:] = -1e3
+    monitor = Dg.TrainingMonitor(data.x_train, stop_on_dead=0.9)
+    history = fit(net, data, TrainConfig(epochs=10), callback=monitor)
+    assert history.epochs == 1
+    assert "grad_to_weight" not in monitor.records[0]
+    with pytest.raises(ValueError, match="no 'grad_to_weight'"):
+        monitor.series("grad_to_weight", "1")
+
+
+@pytest.mark.parametrize("kwargs, error", [
+    ({"x": torch.zeros(0, 2)}, ValueError), ({"x": [[0.0]]}, TypeError),
+    ({"x": torch.zeros(3, 2), "y": torch.zeros(2)}, ValueError),
+    ({"x": torch.zeros(3, 2), "every": 0}, ValueError),
+    ({"x": torch.zeros(3, 2), "stop_on_dead": 1.5}, ValueError),
+])
+def test_training_monitor_rejects_bad_arguments(kwargs, error):
+    with pytest.raises(error):
+        Dg.TrainingMonitor(**kwargs)
+
+
+def test_training_monitor_needs_activation_layers_and_known_keys():
+    monitor = Dg.TrainingMonitor(torch.zeros(3, 2))
+    with pytest.raises(ValueError, match="no activation layers"):
+        monitor(0, torch.nn.Linear(2, 2))
+    with pytest.raises(ValueError, match="unknown key"):
+        monitor.series("loss")

@@ -7,8 +7,9 @@ import importlib
 import pkgutil
 
 import pytest
-import relu_course
 import torch
+
+import relu_course
 
 # Every module of the package, including the exercise checks of each chapter.
 MODULES = ["relu_course", *sorted(m.name for m in pkgutil.walk_packages(

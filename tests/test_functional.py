@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from relu_course import functional as F
 from torch.autograd import gradcheck, gradgradcheck
 from torch.func import grad, vmap
+
+from relu_course import functional as F
 
 
 def randn(*shape, seed=0, dtype=torch.float32, scale=3.0):
@@ -537,3 +538,27 @@ def test_cuda_prelu(kind, helpers):
     ref = prelu_value_and_grads(TF.prelu, x, w, grad_out)
     for a, b in zip(ours, ref):
         helpers.assert_same(a, b)
+
+
+def test_relu_backward_multiplies_by_the_mask_documented_difference_for_infinite_gradients():
+    # Finite incoming gradients: identical to torch. An infinite one at an inactive unit:
+    # 0 * inf = nan in ours, a selected 0 in torch (see the module docstring).
+    x = torch.tensor([-1.0, 2.0], requires_grad=True)
+    grad_out = torch.tensor([math.inf, 3.0])
+    (ours,) = torch.autograd.grad(F.relu(x), x, grad_out)
+    (ref,) = torch.autograd.grad(torch.relu(x), x, grad_out)
+    assert ref.tolist() == [0.0, 3.0]
+    assert math.isnan(ours[0].item()) and ours[1].item() == 3.0
+
+
+def test_fast_paths_agree_with_the_vmap_paths():
+    # The backward of ReLU and the forward of Leaky ReLU write into a new tensor with out=,
+    # which torch.func transforms do not allow; inside vmap they take another route.
+    from torch.func import grad, vmap
+
+    x = torch.randn(4, 6, generator=torch.Generator().manual_seed(5))
+    for fn in (F.relu, lambda t: F.leaky_relu(t, 0.1), F.elu, F.gelu, F.sigmoid):
+        per_row = vmap(grad(lambda row, fn=fn: fn(row).sum()))(x)
+        (whole,) = torch.autograd.grad(fn(x.requires_grad_(True)).sum(), x)
+        x = x.detach()
+        torch.testing.assert_close(per_row, whole, rtol=0, atol=0)

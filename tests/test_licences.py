@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import tomllib
-
-import relu_course
 import yaml
 from test_book import CONFIG, ROOT
+
+import relu_course
 
 
 def test_code_is_mit_and_content_is_cc_by():

@@ -7,11 +7,12 @@ import math
 
 import pytest
 import torch
+from torch import nn
+
 from relu_course import data as D
 from relu_course import models, set_seed
 from relu_course import modules as M
 from relu_course.train import History, TrainConfig, TrainingDiverged, evaluate, fit
-from torch import nn
 
 
 @pytest.fixture(scope="module")
@@ -361,3 +362,27 @@ def test_train_config_defaults_and_frozen():
 def test_train_config_rejects_bad_values(kwargs, error):
     with pytest.raises(error, match=next(iter(kwargs))):
         TrainConfig(**kwargs)
+
+
+def test_fit_accepts_an_optimizer_with_parameter_groups():
+    from relu_course import data as D
+    from relu_course import models as Mo
+    from relu_course import train as T
+
+    torch.manual_seed(0)
+    net = Mo.mlp(2, [8], 2, activation="prelu")
+    slopes = [p for n, p in net.named_parameters() if n.endswith("1.weight") is False
+              and p.numel() == 1]
+    others = [p for p in net.parameters() if all(p is not s for s in slopes)]
+    assert slopes and others
+    opt = torch.optim.SGD([{"params": others, "weight_decay": 0.0},
+                           {"params": slopes, "weight_decay": 0.0, "lr": 0.0}], lr=0.1)
+    before = [s.detach().clone() for s in slopes]
+    history = T.fit(net, D.load("moons", n_samples=80), T.TrainConfig(epochs=3), optimizer=opt)
+    assert history.epochs == 3
+    assert all(torch.equal(b, s) for b, s in zip(before, slopes))   # lr 0: slopes frozen
+    with pytest.raises(TypeError, match="optimizer"):
+        T.fit(net, D.load("moons", n_samples=80), optimizer="sgd")
+    stranger = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="not parameters of the model"):
+        T.fit(net, D.load("moons", n_samples=80), optimizer=stranger)

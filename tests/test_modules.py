@@ -7,9 +7,10 @@ import re
 
 import pytest
 import torch
+from torch import nn
+
 from relu_course import functional as F
 from relu_course import modules as M
-from torch import nn
 
 # (class name, constructor kwargs, the functional call it must equal)
 MODULES = [

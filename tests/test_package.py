@@ -10,6 +10,7 @@ import types
 from pathlib import Path
 
 import pytest
+
 import relu_course
 
 ROOT = Path(__file__).resolve().parents[1]

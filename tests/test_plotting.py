@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
+
 from relu_course import diagnostics as Dg
 from relu_course import functional as F
 from relu_course import models, set_seed

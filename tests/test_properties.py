@@ -9,6 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
+
 from relu_course import functional as F
 
 #: Fast and reproducible: a fixed sequence of examples, no example database.

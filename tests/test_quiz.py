@@ -8,6 +8,7 @@ import json
 import random
 
 import pytest
+
 from relu_course import quiz
 
 GOOD = [

@@ -6,8 +6,9 @@ import random
 
 import numpy as np
 import pytest
-import relu_course
 import torch
+
+import relu_course
 from relu_course import utils
 
 ENV = utils.DEVICE_ENV_VAR

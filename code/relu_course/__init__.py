@@ -27,10 +27,12 @@ from .utils import get_device, set_seed
 __version__ = "0.1.0"
 
 _SUBMODULES = ("functional", "modules", "data", "models", "train", "diagnostics", "plotting",
-               "bench", "exercises", "quiz", "utils")
+               "bench", "exercises", "quiz", "utils", "memory", "stats", "variants", "language",
+               "use_cases")
 
 __all__ = ["__version__", "get_device", "set_seed", "functional", "modules", "data", "models",
-           "train", "diagnostics", "plotting", "bench", "exercises", "quiz", "utils"]
+           "train", "diagnostics", "plotting", "bench", "exercises", "quiz", "utils", "memory",
+           "stats", "variants", "language", "use_cases"]
 
 
 def __getattr__(name: str):

@@ -29,7 +29,14 @@ The main entry points:
   against the matching ``torch`` builtins (:data:`BUILTINS`), returning :class:`BenchRow`\ s
   that :func:`format_table` prints;
 * :func:`count_ops` / :func:`classify_ops` -- which tensor operations a forward + backward
-  executes (a cost measure that does not depend on the machine).
+  executes (a cost measure that does not depend on the machine);
+* :func:`saved_bytes` -- the memory each activation keeps for its backward pass, ours
+  against torch's;
+* :func:`main` -- the command line, ``python -m relu_course.bench``: the full table for every
+  activation on the CPU (and CUDA when present), sizes :math:`2^{10}` to :math:`2^{24}`, with
+  each version's share of the machine's copy bandwidth (a ``clone`` of the same tensor, timed
+  in the same rounds) and, with ``--fused``, the same from-scratch functions compiled by
+  ``torch.compile`` into fused kernels.
 
 Timings depend on the machine and on whatever else runs on it: compare numbers only within one
 run, never against numbers stored from another machine.
@@ -56,6 +63,7 @@ from .utils import get_device
 __all__ = [
     "BUILTINS", "OP_KINDS", "Timing", "BenchRow", "forward_backward_bytes", "time_interleaved",
     "time_forward_backward", "compare", "format_table", "count_ops", "classify_ops",
+    "fused", "MemoryRow", "saved_bytes", "format_memory_table", "main",
 ]
 
 #: The ``torch`` builtin matching each from-scratch activation in
@@ -164,6 +172,8 @@ class BenchRow:
     ours: Timing
     builtin: Timing
     nbytes: int
+    copy: Timing | None = None
+    fused: Timing | None = None
 
     @property
     def ratio(self) -> float:
@@ -180,6 +190,23 @@ class BenchRow:
     def builtin_gbps(self) -> float:
         """Effective bandwidth of the builtin, GB/s."""
         return self.builtin.gbps(self.nbytes)
+
+    @property
+    def copy_gbps(self) -> float | None:
+        """Bandwidth of a plain copy (``clone``: read :math:`n s` bytes, write :math:`n s`) of
+        the same input, timed in the same rounds, GB/s; ``None`` if it was not timed.
+
+        The effective bandwidths divided by this one say how close each version comes to
+        the machine's practical memory limit for this size.
+        """
+        if self.copy is None:
+            return None
+        return self.copy.gbps(2 * self.nbytes // 5)
+
+    @property
+    def fused_ratio(self) -> float | None:
+        """``fused.median / builtin.median`` when the fused version was timed, else ``None``."""
+        return None if self.fused is None else self.fused.median / self.builtin.median
 
 
 def _check_dtype(fn_name: str, dtype) -> torch.dtype:
@@ -335,10 +362,26 @@ def _extra_args(name: str, x: Tensor) -> tuple:
     return ()
 
 
+def fused(name: str) -> Callable:
+    """The from-scratch activation ``name`` compiled by ``torch.compile`` into fused kernels.
+
+    The compiler traces the function -- our forward formula and our hand-written backward --
+    and generates one loop for the forward and one for the backward, each making a single pass
+    over memory, as torch's builtins do. Compiling takes seconds on the first call for each
+    input shape and needs a C++ compiler on the CPU (Triton on CUDA).
+
+    Example:
+        >>> fast_gelu = fused("gelu")       # doctest: +SKIP
+        >>> y = fast_gelu(torch.randn(1000))   # doctest: +SKIP
+    """
+    _names("fused", [name])
+    return torch.compile(F.FUNCTIONS[name], dynamic=False)
+
+
 def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gelu"),
             sizes: int | Sequence[int] = 2**20, *, device: str | torch.device | None = None,
             dtype: torch.dtype = torch.float32, repeats: int = 20, warmup: int = 3,
-            seed: int = 0) -> list[BenchRow]:
+            seed: int = 0, copy: bool = False, compiled: bool = False) -> list[BenchRow]:
     """Time forward + backward of the from-scratch activations against torch's builtins.
 
     For each size, one standard-normal input (from ``seed``) is timed with every activation in
@@ -354,6 +397,9 @@ def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gel
         dtype: a floating-point dtype.
         repeats, warmup: timed and untimed rounds.
         seed: seeds the input.
+        copy: also time ``x.clone()`` in the same rounds (:attr:`BenchRow.copy_gbps`).
+        compiled: also time :func:`fused` versions (needs ``warmup >= 1``: the first call
+            compiles).
 
     Returns:
         One :class:`BenchRow` per size and name, sizes in the outer loop.
@@ -369,20 +415,32 @@ def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gel
     dtype = _check_dtype("compare", dtype)
     repeats, warmup = _check_counts("compare", repeats, warmup)
     seed = check_seed("compare", seed)
+    for flag, value in (("copy", copy), ("compiled", compiled)):
+        if not isinstance(value, bool):
+            raise TypeError(f"compare() expects `{flag}` to be a bool, got {type(value).__name__}")
+    if compiled and warmup < 1:
+        raise ValueError("compare(): compiled=True needs warmup >= 1 (the first call compiles)")
+    compiled_fns = {name: fused(name) for name in names} if compiled else {}
     rows = []
     for numel in sizes:
         gen = torch.Generator().manual_seed(seed)
         x = torch.randn(numel, generator=gen).to(device=device, dtype=dtype)
         runs = {}
+        if copy:
+            runs[("", "copy")] = x.clone
         for name in names:
             args = _extra_args(name, x)
             runs[(name, "ours")] = _forward_backward(F.FUNCTIONS[name], x, None, args)
             runs[(name, "builtin")] = _forward_backward(BUILTINS[name], x, None, args)
+            if compiled:
+                runs[(name, "fused")] = _forward_backward(compiled_fns[name], x, None, args)
         timings = time_interleaved(runs, repeats=repeats, warmup=warmup, device=device)
         nbytes = forward_backward_bytes(numel, dtype)
         for name in names:
             rows.append(BenchRow(name, numel, str(device), str(dtype).replace("torch.", ""),
-                                 timings[(name, "ours")], timings[(name, "builtin")], nbytes))
+                                 timings[(name, "ours")], timings[(name, "builtin")], nbytes,
+                                 copy=timings.get(("", "copy")),
+                                 fused=timings.get((name, "fused"))))
     return rows
 
 
@@ -418,14 +476,27 @@ def format_table(rows: Sequence[BenchRow], baseline: str | None = "relu") -> str
         base = next((r for r in group if r.name == baseline), None)
         lines = [(f"{device}, {dtype}, {numel:,} elements "
                   f"({group[0].nbytes / 1e6:.2f} MB per forward + backward)")]
+        has_fused = all(r.fused is not None for r in group)
+        has_copy = all(r.copy is not None for r in group)
+        if has_copy:
+            lines[0] += f"; copy (clone) {group[0].copy_gbps:.2f} GB/s"
         header = (f"{'activation':<10} {'ours ms':>8} {'torch ms':>9} {'ours/torch':>11} "
                   f"{'ours GB/s':>10} {'torch GB/s':>11}")
+        if has_copy:
+            header += f" {'ours/copy':>10} {'torch/copy':>11}"
+        if has_fused:
+            header += f" {'fused ms':>9} {'fused/torch':>12}"
         if base is not None:
             header += f" {'ours/' + baseline:>10} {'torch/' + baseline:>11}"
         lines.append(header)
         for r in group:
             line = (f"{r.name:<10} {r.ours.median * 1e3:>8.3f} {r.builtin.median * 1e3:>9.3f} "
                     f"{r.ratio:>11.2f} {r.ours_gbps:>10.2f} {r.builtin_gbps:>11.2f}")
+            if has_copy:
+                line += (f" {r.ours_gbps / r.copy_gbps:>10.0%}"
+                         f" {r.builtin_gbps / r.copy_gbps:>11.0%}")
+            if has_fused:
+                line += f" {r.fused.median * 1e3:>9.3f} {r.fused_ratio:>12.2f}"
             if base is not None:
                 line += (f" {r.ours.median / base.ours.median:>10.2f}"
                          f" {r.builtin.median / base.builtin.median:>11.2f}")
@@ -434,13 +505,20 @@ def format_table(rows: Sequence[BenchRow], baseline: str | None = "relu") -> str
     return "\n\n".join(blocks)
 
 
+#: Operations that allocate memory without passing over any data.
+_NOT_PASSES = frozenset({"empty", "empty_like", "empty_strided", "new_empty",
+                         "new_empty_strided"})
+
+
 def count_ops(fn: Callable[..., Tensor], x: Tensor, *args) -> Counter:
     """Count the tensor operations a forward + backward of ``fn(x, *args)`` executes.
 
     Every ATen operation that PyTorch dispatches while computing ``y = fn(x, *args)`` and the
     gradient with respect to ``x`` is recorded, except views (``detach``, reshapes) and
     operations whose result is smaller than ``x`` (such as a 0-d constant): what remains are
-    full passes over the data. A fused builtin shows up as one kernel per pass (``relu``,
+    full passes over the data. An in-place operation counts under its plain name (``mul_`` as
+    ``mul``): it is a pass over memory all the same; allocating an uninitialised tensor
+    (``empty_like``) is not a pass and is skipped. A fused builtin shows up as one kernel per pass (``relu``,
     ``threshold_backward``); a from-scratch formula as one entry per elementary operation.
 
     Args:
@@ -451,7 +529,7 @@ def count_ops(fn: Callable[..., Tensor], x: Tensor, *args) -> Counter:
 
     Example:
         >>> sorted(count_ops(F.relu, torch.randn(8)).items())
-        [('clamp_min', 1), ('le', 1), ('where', 1)]
+        [('clamp_min', 1), ('mul', 1), ('ne', 1)]
         >>> sorted(count_ops(torch.relu, torch.randn(8)).items())
         [('relu', 1), ('threshold_backward', 1)]
     """
@@ -468,8 +546,9 @@ def count_ops(fn: Callable[..., Tensor], x: Tensor, *args) -> Counter:
             out = func(*args, **(kwargs or {}))
             results = out if isinstance(out, (tuple, list)) else (out,)
             full = any(isinstance(r, Tensor) and r.numel() >= numel for r in results)
-            if full and not func.is_view:
-                counts[func.overloadpacket.__name__] += 1
+            name = func.overloadpacket.__name__
+            if full and not func.is_view and name not in _NOT_PASSES:
+                counts[name[:-1] if name.endswith("_") else name] += 1   # mul_ counts as mul
             return out
 
     leaf = x.detach().requires_grad_(True)
@@ -500,3 +579,156 @@ def classify_ops(counts: Mapping[str, int]) -> dict[str, int]:
         result[kind] += n
     result["total"] = sum(result.values())
     return result
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    """Bytes one activation keeps for its backward pass: ours against torch's builtin.
+
+    Example:
+        >>> MemoryRow("relu", 1000, "float32", ours=4000, builtin=4000).ratio
+        1.0
+    """
+
+    name: str
+    numel: int
+    dtype: str
+    ours: int
+    builtin: int
+
+    @property
+    def ratio(self) -> float:
+        """``ours / builtin`` (1 means the same memory)."""
+        return self.ours / self.builtin if self.builtin else float("inf")
+
+
+def saved_bytes(names: str | Sequence[str] | None = None, numel: int = 2**20, *,
+                dtype: torch.dtype = torch.float32, device: str | torch.device | None = "cpu",
+                ) -> list[MemoryRow]:
+    """Bytes each activation saves for its backward pass (counted with saved-tensor hooks by
+    :func:`relu_course.memory.saved_tensor_bytes`), for an input of ``numel`` elements.
+
+    A tensor that is saved and is also the input (torch's GELU saves :math:`x`) counts in
+    full: it has to stay in memory until the backward either way.
+
+    Example:
+        >>> rows = saved_bytes(["relu", "gelu"], numel=1000)
+        >>> [(r.name, r.ours, r.builtin) for r in rows]
+        [('relu', 4000, 4000), ('gelu', 4000, 4000)]
+    """
+    from .memory import saved_tensor_bytes
+
+    names = list(BUILTINS) if names is None else _names("saved_bytes", names)
+    numel = check_int("saved_bytes", "numel", numel, minimum=1)
+    dtype = _check_dtype("saved_bytes", dtype)
+    device = get_device(device)
+    x = torch.randn(numel, generator=torch.Generator().manual_seed(0)).to(device, dtype)
+    x.requires_grad_(True)
+    rows = []
+    for name in names:
+        args = _extra_args(name, x)
+        ours = saved_tensor_bytes(F.FUNCTIONS[name], x, *args).nbytes
+        builtin = saved_tensor_bytes(BUILTINS[name], x, *args).nbytes
+        rows.append(MemoryRow(name, numel, str(dtype).replace("torch.", ""), ours, builtin))
+    return rows
+
+
+def format_memory_table(rows: Sequence[MemoryRow]) -> str:
+    """The rows of :func:`saved_bytes` as a text table (bytes per element, ours and torch's).
+
+    Example:
+        >>> print(format_memory_table([MemoryRow("relu", 1000, "float32", 4000, 4000)]))
+        saved for backward, float32, 1,000 elements
+        activation  ours B/elem  torch B/elem  ours/torch
+        relu               4.00          4.00        1.00
+    """
+    if isinstance(rows, MemoryRow):
+        rows = [rows]
+    if not isinstance(rows, Sequence) or not rows:
+        raise ValueError("format_memory_table() needs a non-empty list of MemoryRow")
+    for row in rows:
+        if not isinstance(row, MemoryRow):
+            raise TypeError(f"format_memory_table() expects MemoryRow objects, "
+                            f"got {type(row).__name__}")
+    lines = [f"saved for backward, {rows[0].dtype}, {rows[0].numel:,} elements",
+             f"{'activation':<10} {'ours B/elem':>12} {'torch B/elem':>13} {'ours/torch':>11}"]
+    for r in rows:
+        lines.append(f"{r.name:<10} {r.ours / r.numel:>12.2f} {r.builtin / r.numel:>13.2f} "
+                     f"{r.ratio:>11.2f}")
+    return "\n".join(lines)
+
+
+#: Sizes of the full command-line benchmark, 2^10 to 2^24 elements, and of ``--fast``.
+FULL_SIZES = tuple(2**k for k in range(10, 25, 2))
+FAST_SIZES = (2**10, 2**12)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m relu_course.bench``: time every activation, ours against torch's.
+
+    Prints one table per device and size (median of interleaved forward + backward runs after
+    warm-up, CUDA-synchronised), each version's effective bandwidth and its share of the copy
+    bandwidth, then the bytes each activation saves for its backward. ``--fast`` runs two small
+    sizes with few repeats: it checks the mechanics (the test suite uses it), not the speed.
+    Returns the exit status (0).
+
+    Example:
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stdout(io.StringIO()) as out:
+        ...     status = main(["--fast", "--names", "relu", "--device", "cpu"])
+        >>> status, "relu" in out.getvalue()
+        (0, True)
+    """
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m relu_course.bench",
+        description="Forward + backward time of relu_course's activations against torch's.")
+    parser.add_argument("--names", nargs="+", default=list(BUILTINS), metavar="NAME",
+                        help=f"activations to time (default: all of {', '.join(BUILTINS)})")
+    parser.add_argument("--sizes", nargs="+", type=int, default=None, metavar="N",
+                        help="numbers of elements (default: 2^10, 2^12, ..., 2^24)")
+    parser.add_argument("--device", action="append", default=None,
+                        help="cpu, cuda, cuda:N or mps; repeat it for several (default: the "
+                             "CPU, and CUDA when available)")
+    parser.add_argument("--dtype", default="float32",
+                        choices=["float16", "bfloat16", "float32", "float64"])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--fused", action="store_true",
+                        help="also time torch.compile'd versions of our functions (slow to "
+                             "start: compiles each function for each size)")
+    parser.add_argument("--fast", action="store_true",
+                        help="small sizes, few repeats: checks that everything runs")
+    args = parser.parse_args(argv)
+
+    names = _names("bench", args.names)
+    sizes = list(FAST_SIZES if args.fast else FULL_SIZES) if args.sizes is None else args.sizes
+    sizes = _sizes("bench", sizes)
+    repeats, warmup = (3, 1) if args.fast else (args.repeats, args.warmup)
+    dtype = getattr(torch, args.dtype)
+    if args.device is None:
+        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    else:
+        devices = args.device
+    devices = [get_device(d) for d in devices]            # a clear error for unknown devices
+    print(f"relu_course.bench: torch {torch.__version__}, {torch.get_num_threads()} CPU "
+          f"threads; median of {repeats} interleaved rounds after {warmup} warm-up rounds")
+    for device in devices:
+        if device.type == "cuda":
+            print(f"device {device}: {torch.cuda.get_device_name(device)}")
+        for numel in sizes:
+            rows = compare(names, numel, device=device, dtype=dtype, repeats=repeats,
+                           warmup=warmup, copy=True, compiled=args.fused)
+            print()
+            print(format_table(rows))
+    print()
+    print(format_memory_table(saved_bytes(names, numel=min(sizes), dtype=dtype,
+                                          device=devices[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

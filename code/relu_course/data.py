@@ -20,7 +20,8 @@ from torch import Tensor
 from ._validation import check_int, check_real, check_seed
 from .utils import get_device
 
-__all__ = ["Dataset", "DATASET_NAMES", "load", "two_moons", "xor", "spirals", "digits"]
+__all__ = ["Dataset", "DATASET_NAMES", "load", "two_moons", "xor", "spirals", "digits",
+           "standardize_features", "validation_split"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,43 @@ class Dataset:
     y_test: Tensor
     num_classes: int
 
+    def __post_init__(self):
+        # A malformed dataset fails here, with the reason, instead of deep inside training.
+        if not isinstance(self.name, str):
+            raise TypeError(f"Dataset() expects `name` to be a str, got {type(self.name).__name__}")
+        for field_name in ("x_train", "y_train", "x_test", "y_test"):
+            value = getattr(self, field_name)
+            if not isinstance(value, Tensor):
+                raise TypeError(f"Dataset() expects `{field_name}` to be a torch.Tensor, "
+                                f"got {type(value).__name__}")
+        for split in ("train", "test"):
+            x, y = getattr(self, f"x_{split}"), getattr(self, f"y_{split}")
+            if not x.is_floating_point():
+                raise TypeError(f"Dataset() expects floating-point inputs, but x_{split} has "
+                                f"dtype {x.dtype}; convert it with .float()")
+            if y.dtype != torch.int64:
+                raise TypeError(f"Dataset() expects int64 class indices, but y_{split} has dtype "
+                                f"{y.dtype}; convert it with .long()")
+            if x.dim() < 1 or y.dim() != 1 or len(x) != len(y):
+                raise ValueError(f"Dataset(): x_{split} has shape {tuple(x.shape)} and y_{split} "
+                                 f"shape {tuple(y.shape)}; they need one label per example")
+            if x.numel() and not bool(torch.isfinite(x).all()):
+                raise ValueError(f"Dataset(): x_{split} contains NaN or infinite values")
+        if len(self.y_train) == 0:
+            raise ValueError("Dataset(): the training set is empty")
+        if self.x_train.shape[1:] != self.x_test.shape[1:] and len(self.y_test):
+            raise ValueError(f"Dataset(): train examples have shape {tuple(self.x_train.shape[1:])}"
+                             f" but test examples {tuple(self.x_test.shape[1:])}")
+        devices = {t.device for t in (self.x_train, self.y_train, self.x_test, self.y_test)}
+        if len(devices) > 1:
+            raise ValueError(f"Dataset(): the tensors are on different devices: {sorted(map(str, devices))}")
+        num_classes = check_int("Dataset", "num_classes", self.num_classes, minimum=1)
+        labels = torch.cat([self.y_train, self.y_test])
+        if int(labels.min()) < 0 or int(labels.max()) >= num_classes:
+            raise ValueError(f"Dataset(): labels must lie in 0..{num_classes - 1} "
+                             f"(num_classes={num_classes}); found {int(labels.min())} to "
+                             f"{int(labels.max())}")
+
     @property
     def input_shape(self) -> tuple[int, ...]:
         """Shape of one example, e.g. ``(2,)`` or ``(1, 8, 8)``."""
@@ -54,7 +92,7 @@ class Dataset:
     def device(self) -> torch.device:
         return self.x_train.device
 
-    def to(self, device: str | torch.device) -> "Dataset":
+    def to(self, device: str | torch.device) -> Dataset:
         """Return a copy with every tensor on ``device`` (checked by
         :func:`relu_course.utils.get_device`: an unknown or unavailable device is a ``ValueError``)."""
         device = get_device(device)
@@ -228,3 +266,110 @@ def load(name: str, *, n_samples: int | None = None, noise: float | None = None,
     train, test = _stratified_split(y, test_fraction, seed)
     data = Dataset(key, x[train], y[train], x[test], y[test], int(y.max()) + 1)
     return data if device is None else data.to(device)   # Dataset.to validates the device
+
+
+def standardize_features(data: Dataset, eps: float = 1e-6) -> Dataset:
+    r"""Standardise every input feature with the *training* set's statistics.
+
+    Each feature (for images: each pixel position) becomes
+
+    .. math::
+        x' = \frac{x - \mu}{\sigma},
+
+    where :math:`\mu` and :math:`\sigma` are that feature's mean and standard deviation
+    (population formula, dividing by :math:`N`) over the training examples. The test set is
+    transformed with the same :math:`\mu` and :math:`\sigma`, so nothing is learnt from it.
+    On the training set every feature then has mean 0 and variance 1 -- the "standardised
+    inputs" that SELU's self-normalisation assumes (Klambauer et al., 2017) -- except
+    features that are constant in the training set (:math:`\sigma \le` ``eps``), which become
+    0 everywhere instead of being divided by zero.
+
+    Args:
+        data: a :class:`Dataset` (any input shape; the labels are kept as they are).
+        eps: standard deviations at or below this count as constant features (default
+            ``1e-6``); a finite number >= 0.
+
+    Returns:
+        A new :class:`Dataset` on the same device, with the same name, shapes and labels.
+
+    Raises:
+        TypeError: if ``data`` is not a :class:`Dataset`.
+        ValueError: for an empty training set or a negative ``eps``.
+
+    Example:
+        >>> data = standardize_features(load("digits"))
+        >>> x = data.x_train.flatten(1)                       # (N, 64): one column per pixel
+        >>> constant = x.std(0) == 0                          # e.g. the always-blank corner
+        >>> bool(x.mean(0).abs().max() < 1e-5), int(constant.sum())
+        (True, 3)
+        >>> bool((x.var(0, unbiased=False)[~constant] - 1).abs().max() < 1e-4)
+        True
+    """
+    if not isinstance(data, Dataset):
+        raise TypeError(f"standardize_features() expects a relu_course.data.Dataset, "
+                        f"got {type(data).__name__}")
+    eps = check_real("standardize_features", "eps", eps)
+    if eps < 0:
+        raise ValueError(f"standardize_features() expects `eps` >= 0, got {eps}")
+    if len(data.x_train) == 0:
+        raise ValueError("standardize_features(): the training set is empty")
+    if not data.x_train.is_floating_point():
+        raise TypeError(f"standardize_features() expects floating-point inputs, "
+                        f"got dtype {data.x_train.dtype}")
+    mean = data.x_train.mean(dim=0, keepdim=True)                    # (1, *input_shape)
+    std = data.x_train.std(dim=0, unbiased=False, keepdim=True)
+    constant = std <= eps
+    scale = torch.where(constant, torch.zeros_like(std), 1.0 / torch.where(constant, 1.0, std))
+
+    def transform(x: Tensor) -> Tensor:
+        return (x - mean) * scale                                    # constant features -> 0
+
+    return Dataset(data.name, transform(data.x_train), data.y_train, transform(data.x_test),
+                   data.y_test, data.num_classes)
+
+
+def validation_split(data: Dataset, fraction: float = 0.25, seed: int = 0) -> Dataset:
+    """Hold out part of the *training* set for validation, leaving the test set untouched.
+
+    Hyper-parameters (learning rate, initialisation, ...) must be chosen on data that the
+    final evaluation does not use; otherwise the test accuracy is an optimistic estimate. The
+    returned :class:`Dataset` trains on the rest of ``data``'s training set and its "test" part
+    is the held-out validation set, so :func:`relu_course.train.fit` reports validation
+    metrics as ``history.test_loss`` / ``history.test_accuracy``. ``data``'s own test set is
+    not in the result: keep ``data`` to evaluate the chosen configuration once at the end.
+
+    The split is stratified (each class keeps its share in both parts) and depends only on
+    ``seed``.
+
+    Args:
+        data: a :class:`Dataset`.
+        fraction: share of each class of the training set held out, strictly between 0 and 1.
+        seed: seeds the split.
+
+    Returns:
+        A new :class:`Dataset` named ``"<name> (validation split)"``, on ``data``'s device.
+
+    Raises:
+        TypeError: if ``data`` is not a :class:`Dataset`.
+        ValueError: for a bad fraction or a training set too small to split.
+
+    Example:
+        >>> digits = load("digits")
+        >>> dev = validation_split(digits)
+        >>> len(dev.y_train), len(dev.y_test), len(digits.y_test)
+        (1010, 337, 450)
+    """
+    if not isinstance(data, Dataset):
+        raise TypeError(f"validation_split() expects a relu_course.data.Dataset, "
+                        f"got {type(data).__name__}")
+    fraction = check_real("validation_split", "fraction", fraction)
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"validation_split() expects 0 < fraction < 1, got {fraction}")
+    seed = check_seed("validation_split", seed)
+    if len(data.y_train) < 2:
+        raise ValueError(f"validation_split(): the training set has {len(data.y_train)} "
+                         f"example(s); at least 2 are needed")
+    train, valid = _stratified_split(data.y_train.cpu(), fraction, seed)
+    train, valid = train.to(data.device), valid.to(data.device)
+    return Dataset(f"{data.name} (validation split)", data.x_train[train], data.y_train[train],
+                   data.x_train[valid], data.y_train[valid], data.num_classes)

@@ -13,6 +13,11 @@ NaN propagation, ``relu(-0.0) == -0.0``, infinities, empty and 0-d tensors, any 
 and the four floating-point dtypes. Like PyTorch's own kernels, float16 and bfloat16 inputs are
 computed in float32 and rounded once at the end.
 
+One deliberate difference: ReLU's backward multiplies the incoming gradient by a 0/1 mask
+instead of selecting it (faster, see ``_relu_backward``), so an infinite or NaN *incoming
+gradient* at an inactive unit gives NaN where torch gives 0. Finite gradients -- everything
+training produces before it has already diverged -- are identical.
+
 Each function ``f`` also has ``f_derivative`` with the same arguments, which returns
 :math:`f'(x)` elementwise -- exactly the gradient that autograd returns for ``f(x).sum()``.
 
@@ -41,6 +46,7 @@ __all__ = [
     "ReLUFunction", "LeakyReLUFunction", "PReLUFunction", "ELUFunction", "GELUFunction",
     "SiLUFunction", "MishFunction", "SoftplusFunction", "SigmoidFunction", "TanhFunction",
     "FUNCTIONS", "DERIVATIVES", "SELU_ALPHA", "SELU_SCALE",
+    "relu_kink",
 ]
 
 #: SELU's :math:`\alpha` (Klambauer et al., 2017), as used by ``torch.nn.functional.selu``.
@@ -64,17 +70,40 @@ def _down(t: Tensor, dtype: torch.dtype) -> Tensor:
     return t if t.dtype == dtype else t.to(dtype)
 
 
+# Speed. An elementwise activation does a few arithmetic operations per element, so its cost
+# is set by how many times it passes over memory and how many new tensors it allocates. The
+# formulas below therefore allocate a result once and then update it in place (``t.mul_(x)``
+# rather than ``t * x``): the numbers are bit for bit those of the out-of-place expression in
+# the comment beside them, with fewer allocations. Several operations still mean several
+# passes; a fused kernel (torch's builtins, or ``torch.compile`` applied to these very
+# functions) makes one. ``relu_course.bench`` measures both.
+
+#
+# In-place updates are only safe while autograd is not recording: inside ``forward`` (always)
+# and inside ``backward`` unless a double backward (``create_graph=True``) differentiates the
+# backward itself. Then each helper falls back to its plain out-of-place expression.
+
+def _in_place_ok(*tensors: Tensor) -> bool:
+    """Whether intermediate results may be updated in place (autograd is not recording them)."""
+    return not torch.is_grad_enabled() or not any(t.requires_grad for t in tensors)
+
+
 def _sigmoid_formula(x: Tensor) -> Tensor:
-    # 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for x < 0: written with e = e^-|x| <= 1,
-    # so nothing overflows and tiny values for very negative x are kept.
-    e = torch.exp(-x.abs())
-    r = torch.reciprocal(1.0 + e)
-    return torch.where(x >= 0, r, e * r)
+    # 1 / (1 + e^{-x}), the textbook formula, which torch's own kernels also use: for
+    # x < -88.7 (float32) e^{-x} overflows to inf and the result is 0, as in torch.sigmoid.
+    if _in_place_ok(x):
+        return x.neg().exp_().add_(1.0).reciprocal_()
+    return torch.reciprocal(torch.exp(-x) + 1.0)
 
 
 def _tanh_formula(x: Tensor) -> Tensor:
     # tanh|x| = (1 - e^{-2|x|}) / (1 + e^{-2|x|}) = -m / (2 + m) with m = expm1(-2|x|);
     # copysign restores the sign (and keeps tanh(-0.0) = -0.0).
+    if _in_place_ok(x):
+        m = x.abs().mul_(-2.0).expm1_()                     # m = expm1(-2 |x|)
+        denominator = m.add(2.0)                            # m + 2
+        # m / (m + 2) = -tanh|x|; copysign keeps only its magnitude, so no negation needed.
+        return m.div_(denominator).copysign_(x)             # copysign(-m / (m + 2), x)
     m = torch.expm1(-2.0 * x.abs())
     return torch.copysign(-m / (m + 2.0), x)
 
@@ -83,10 +112,34 @@ def _tanh_formula(x: Tensor) -> Tensor:
 # ReLU
 # --------------------------------------------------------------------------------------------
 
+#: ``is_functorch_wrapped_tensor(t)`` is true inside ``torch.func`` transforms (vmap, grad),
+#: where ``out=`` arguments are not supported; there the backward takes a slower route.
+_IS_WRAPPED = getattr(torch._C._functorch, "is_functorch_wrapped_tensor", None)
+
+
+_is_compiling = getattr(getattr(torch, "compiler", None), "is_compiling", lambda: False)
+
+
+def _plain(t: Tensor) -> bool:
+    """True for an ordinary tensor: not one inside a ``torch.func`` transform, and not while
+    ``torch.compile`` traces (the compiler fuses the plain expression by itself)."""
+    return _IS_WRAPPED is not None and not _is_compiling() and not _IS_WRAPPED(t)
+
+
 def _relu_backward(grad: Tensor, out: Tensor) -> Tensor:
     # relu'(x) = 1 for x > 0 and 0 for x <= 0 (PyTorch picks 0 at the kink); the output is
-    # enough to decide, since out > 0 exactly where x > 0. NaN passes the gradient, as in torch.
-    return torch.where(out <= 0, 0.0, grad)             # keeps grad's memory layout
+    # enough to decide, since out != 0 exactly where x > 0 (or x is NaN, which passes the
+    # gradient, as in torch). Speed: the 0/1 mask is written straight into the result's
+    # memory in grad's dtype and multiplied in place -- one new tensor and two passes over
+    # memory. (torch.where(out <= 0, 0.0, grad) is easier to read but makes a bool mask
+    # first and measured about twice as slow.)
+    if not _in_place_ok(grad, out):
+        return out.ne(0).to(grad.dtype) * grad
+    if _plain(grad) and _plain(out):
+        mask = torch.ne(out, 0, out=torch.empty_like(grad))
+    else:
+        mask = out.ne(0).to(grad.dtype)
+    return mask.mul_(grad)
 
 
 class ReLUFunction(torch.autograd.Function):
@@ -118,7 +171,8 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
     The derivative is :math:`1` for :math:`x > 0` and :math:`0` for :math:`x < 0`; at
     :math:`x = 0` any value in :math:`[0, 1]` is a valid subgradient and, like PyTorch, we
-    return :math:`0`.
+    return :math:`0`. The backward saves the output (as torch does) and multiplies the
+    incoming gradient by the mask ``output != 0``.
 
     Args:
         input: a tensor of any shape; floating point, or integer (forward only, as in torch).
@@ -152,31 +206,46 @@ def _leaky_relu_backward(grad: Tensor, x: Tensor, slope: float) -> Tensor:
     return torch.where(x > 0, grad, grad * slope)          # slope also at x = 0, as torch
 
 
+def _leaky_relu_slopes(x: Tensor, slope: float) -> Tensor:
+    """The local derivative, ``1`` where ``x > 0`` and ``slope`` elsewhere, in ``x``'s dtype."""
+    if 0.0 <= slope < 1.0 and _plain(x):
+        # A 0/1 mask written straight into a float tensor, then raised to the slope: exact.
+        return torch.gt(x, 0, out=torch.empty_like(x)).clamp_min_(slope)
+    return torch.where(x > 0, torch.ones((), dtype=x.dtype, device=x.device), slope)
+
+
 class LeakyReLUFunction(torch.autograd.Function):
-    r"""``leaky_relu(x) = x if x > 0 else slope * x``.
+    r"""``leaky_relu(x) = x if x > 0 else slope * x``, returned with the local derivative.
+
+    The forward computes the derivative :math:`d` (``1`` where :math:`x > 0`, else the slope)
+    once and returns ``(x * d, d)``; ``d`` is saved, so the backward is the single product
+    ``grad * d``. That saves as much memory as torch (which keeps :math:`x`) and passes over
+    memory fewer times than testing :math:`x > 0` again. :func:`leaky_relu` returns the first
+    output only.
 
     Example:
-        >>> LeakyReLUFunction.apply(torch.tensor([-1.0, 2.0]), 0.1)
-        tensor([-0.1000,  2.0000])
+        >>> out, slopes = LeakyReLUFunction.apply(torch.tensor([-1.0, 2.0]), 0.1)
+        >>> out, slopes
+        (tensor([-0.1000,  2.0000]), tensor([0.1000, 1.0000]))
     """
 
     generate_vmap_rule = True
 
     @staticmethod
-    def forward(x: Tensor, negative_slope: float) -> Tensor:
+    def forward(x: Tensor, negative_slope: float) -> tuple[Tensor, Tensor]:
         xf = _up(x)
-        return _down(torch.where(xf > 0, xf, xf * negative_slope), x.dtype)
+        d = _leaky_relu_slopes(xf, negative_slope)
+        return _down(xf * d, x.dtype), d                   # x * 1 or x * slope: exact
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        x, ctx.negative_slope = inputs
-        ctx.save_for_backward(x)
+        ctx.mark_non_differentiable(output[1])
+        ctx.save_for_backward(output[1])
 
     @staticmethod
-    def backward(ctx, grad_out: Tensor):
-        (x,) = ctx.saved_tensors
-        g = _leaky_relu_backward(_up(grad_out), _up(x), ctx.negative_slope)
-        return _down(g, grad_out.dtype), None
+    def backward(ctx, grad_out: Tensor, _grad_slopes: Tensor):
+        (d,) = ctx.saved_tensors
+        return _down(_up(grad_out) * d, grad_out.dtype), None
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -198,7 +267,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     check_tensor("leaky_relu", input)
     slope = check_real("leaky_relu", "negative_slope", negative_slope)
     check_inplace("leaky_relu", inplace)
-    return LeakyReLUFunction.apply(input, slope)
+    return LeakyReLUFunction.apply(input, slope)[0]
 
 
 def leaky_relu_derivative(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -355,9 +424,12 @@ class ELUFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor, alpha: float, scale: float) -> Tensor:
         xf = _up(x)
-        out = torch.where(xf > 0, xf, alpha * torch.expm1(xf))
+        # max(x, 0) + alpha * expm1(min(x, 0)): exactly x for x > 0 and alpha * expm1(x)
+        # otherwise (one of the two terms is 0), without a mask or a select.
+        out = xf.clamp_min(0)
         if scale != 1.0:
-            out = out * scale
+            out.mul_(scale)
+        out.add_(xf.clamp_max(0).expm1_(), alpha=alpha * scale)
         return _down(out, x.dtype)
 
     @staticmethod
@@ -368,8 +440,11 @@ class ELUFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         (x,) = ctx.saved_tensors
-        g = _elu_backward(_up(grad_out), _up(x), ctx.alpha, ctx.scale)
-        return _down(g, grad_out.dtype), None, None
+        g, xf = _up(grad_out), _up(x)
+        if ctx.alpha == 1.0 and ctx.scale == 1.0 and _in_place_ok(g, xf):
+            # ELU: elu'(x) = e^{min(x, 0)} (1 for x > 0, e^x otherwise): two passes.
+            return _down(xf.clamp_max(0).exp_().mul_(g), grad_out.dtype), None, None
+        return _down(_elu_backward(g, xf, ctx.alpha, ctx.scale), grad_out.dtype), None, None
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -448,12 +523,21 @@ def selu_derivative(input: Tensor) -> Tensor:
 
 def _gelu_forward(x: Tensor, approximate: str) -> Tensor:
     if approximate == "tanh":
-        inner = _GELU_K * (x + _GELU_C * x * x * x)
-        return 0.5 * x * (1.0 + torch.tanh(inner))
-    return x * (0.5 * (1.0 + torch.erf(x * _SQRT_HALF)))            # x * Phi(x)
+        inner = x.mul(_GELU_C).mul_(x).mul_(x).add_(x).mul_(_GELU_K)  # K (x + C x^3)
+        return inner.tanh_().add_(1.0).mul_(0.5).mul_(x)      # 0.5 x (1 + tanh(inner))
+    cdf = x.mul(_SQRT_HALF).erf_().add_(1.0).mul_(0.5)        # Phi(x) = (1 + erf(x/sqrt2))/2
+    return cdf.mul_(x)                                        # x * Phi(x)
 
 
 def _gelu_backward(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
+    if approximate == "tanh" or not _in_place_ok(grad, x):
+        return _gelu_backward_reference(grad, x, approximate)
+    cdf = x.mul(_SQRT_HALF).erf_().add_(1.0).mul_(0.5)        # Phi(x)
+    pdf = x.mul(-0.5).mul_(x).exp_().mul_(_INV_SQRT_2PI)      # phi(x) = e^{-x^2/2}/sqrt(2pi)
+    return cdf.add_(pdf.mul_(x)).mul_(grad)                   # grad * (Phi(x) + x phi(x))
+
+
+def _gelu_backward_reference(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
     if approximate == "tanh":
         x2 = x * x
         t = torch.tanh(_GELU_K * (x + _GELU_C * x2 * x))
@@ -545,7 +629,10 @@ def gelu_derivative(input: Tensor, approximate: str = "none") -> Tensor:
 
 def _silu_backward(grad: Tensor, x: Tensor) -> Tensor:
     s = _sigmoid_formula(x)
-    return grad * (s * (1.0 + x * (1.0 - s)))                        # s + x s (1 - s)
+    if not _in_place_ok(grad, x):
+        return grad * (s * (1.0 + x * (1.0 - s)))                    # s + x s (1 - s)
+    t = torch.rsub(s, 1.0).mul_(x).add_(1.0)                          # 1 + x (1 - s)
+    return t.mul_(s).mul_(grad)                              # grad * (s (1 + x (1 - s)))
 
 
 class SiLUFunction(torch.autograd.Function):
@@ -561,7 +648,7 @@ class SiLUFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor) -> Tensor:
         xf = _up(x)
-        return _down(xf * _sigmoid_formula(xf), x.dtype)
+        return _down(_sigmoid_formula(xf).mul_(xf), x.dtype)             # x * sigmoid(x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -606,8 +693,13 @@ def silu_derivative(input: Tensor) -> Tensor:
 
 
 def _mish_backward(grad: Tensor, x: Tensor) -> Tensor:
-    t = torch.tanh(torch.log1p(torch.exp(x)))                        # tanh(softplus(x))
-    return grad * (t + x * _sigmoid_formula(x) * (1.0 - t * t))
+    if not _in_place_ok(grad, x):
+        t = torch.tanh(torch.log1p(torch.exp(x)))                    # tanh(softplus(x))
+        return grad * (t + x * _sigmoid_formula(x) * (1.0 - t * t))
+    t = x.exp().log1p_().tanh_()                                     # tanh(softplus(x))
+    u = torch.mul(t, t).neg_().add_(1.0)                             # 1 - t^2
+    s = _sigmoid_formula(x).mul_(x).mul_(u)                          # x sigmoid(x) (1 - t^2)
+    return s.add_(t).mul_(grad)                                      # grad * (t + ...)
 
 
 class MishFunction(torch.autograd.Function):
@@ -623,7 +715,7 @@ class MishFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor) -> Tensor:
         xf = _up(x)
-        return _down(xf * torch.tanh(torch.log1p(torch.exp(xf))), x.dtype)
+        return _down(xf.exp().log1p_().tanh_().mul_(xf), x.dtype)     # x tanh(softplus(x))
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -673,7 +765,10 @@ def mish_derivative(input: Tensor) -> Tensor:
 
 def _softplus_backward(grad: Tensor, x: Tensor, beta: float, threshold: float) -> Tensor:
     z = x * beta
-    return torch.where(z > threshold, grad, grad * _sigmoid_formula(z))   # softplus' = sigmoid
+    if not _in_place_ok(grad, x):
+        return torch.where(z > threshold, grad, grad * _sigmoid_formula(z))
+    linear = z > threshold
+    return torch.where(linear, grad, _sigmoid_formula(z).mul_(grad))    # softplus' = sigmoid
 
 
 class SoftplusFunction(torch.autograd.Function):
@@ -692,7 +787,9 @@ class SoftplusFunction(torch.autograd.Function):
         z = xf * beta
         # Above the threshold softplus equals x to within float precision (and exp would
         # overflow), so return x there, exactly as torch does.
-        return _down(torch.where(z > threshold, xf, torch.log1p(torch.exp(z)) / beta), x.dtype)
+        linear = z > threshold
+        smooth = z.exp_().log1p_().div_(beta)                       # log(1 + e^z) / beta
+        return _down(torch.where(linear, xf, smooth), x.dtype)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -747,7 +844,9 @@ def softplus_derivative(input: Tensor, beta: float = 1.0, threshold: float = 20.
 # --------------------------------------------------------------------------------------------
 
 def _sigmoid_backward(grad: Tensor, s: Tensor) -> Tensor:
-    return grad * (s * (1.0 - s))                                    # at most 0.25, at x = 0
+    if not _in_place_ok(grad, s):
+        return grad * (s * (1.0 - s))                                # at most 0.25, at x = 0
+    return torch.rsub(s, 1.0).mul_(s).mul_(grad)                     # grad * (s (1 - s))
 
 
 class SigmoidFunction(torch.autograd.Function):
@@ -801,7 +900,9 @@ def sigmoid_derivative(input: Tensor) -> Tensor:
 
 
 def _tanh_backward(grad: Tensor, t: Tensor) -> Tensor:
-    return grad * (1.0 - t * t)
+    if not _in_place_ok(grad, t):
+        return grad * (1.0 - t * t)
+    return torch.mul(t, t).neg_().add_(1.0).mul_(grad)               # grad * (1 - t^2)
 
 
 class TanhFunction(torch.autograd.Function):
@@ -868,3 +969,71 @@ DERIVATIVES = MappingProxyType({
     "gelu": gelu_derivative, "silu": silu_derivative, "mish": mish_derivative,
     "softplus": softplus_derivative, "sigmoid": sigmoid_derivative, "tanh": tanh_derivative,
 })
+
+
+# --------------------------------------------------------------------------------------------
+# ReLU with a chosen derivative at the kink (chapter 12)
+# --------------------------------------------------------------------------------------------
+
+def _relu_kink_backward(grad: Tensor, x: Tensor, grad_at_zero: float) -> Tensor:
+    # 1 where x > 0, grad_at_zero where x == 0 exactly, 0 where x < 0; NaN passes, as in relu
+    slope = torch.where(x > 0, 1.0, torch.where(x == 0, grad_at_zero, 0.0)).to(grad.dtype)
+    return torch.where(torch.isnan(x), grad, grad * slope)
+
+
+class ReLUKinkFunction(torch.autograd.Function):
+    r"""``max(0, x)`` whose backward uses :math:`\mathrm{ReLU}'(0) = s` (``grad_at_zero``).
+
+    The forward saves the *input*: the output cannot tell an exact zero from a negative input.
+
+    Example:
+        >>> x = torch.zeros(2, requires_grad=True)
+        >>> ReLUKinkFunction.apply(x, 1.0).sum().backward(); x.grad
+        tensor([1., 1.])
+    """
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def forward(x: Tensor, grad_at_zero: float) -> Tensor:
+        return x.clamp_min(0)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        x, grad_at_zero = inputs
+        ctx.save_for_backward(x)
+        ctx.grad_at_zero = grad_at_zero
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor):
+        (x,) = ctx.saved_tensors
+        return _relu_kink_backward(grad_out, x, ctx.grad_at_zero), None
+
+
+def relu_kink(input: Tensor, grad_at_zero: float = 0.0) -> Tensor:
+    r"""ReLU with a chosen value :math:`s` of the derivative at exactly :math:`x = 0`.
+
+    The values are :math:`\max(0, x)`, bit for bit as :func:`relu`; only the backward differs:
+
+    .. math::
+        \frac{\partial\,\mathrm{ReLU}_s}{\partial x} =
+        \begin{cases} 1 & x > 0,\\ s & x = 0,\\ 0 & x < 0. \end{cases}
+
+    Every :math:`s \in [0, 1]` is a subgradient; PyTorch (and :func:`relu`) use :math:`s = 0`.
+    Bertoin et al. (2021) compare :math:`s = 0` and :math:`s = 1`: the choice changes the
+    computed gradient whenever a pre-activation is exactly 0, which low precision makes
+    common. Other values of :math:`s` are accepted too (any finite number), for experiments.
+
+    Args:
+        input: a floating-point tensor of any shape.
+        grad_at_zero: :math:`s`, the derivative used where ``input == 0`` (also at ``-0.0``).
+
+    Example:
+        >>> x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+        >>> relu_kink(x, grad_at_zero=1.0).sum().backward()
+        >>> x.grad
+        tensor([0., 1., 1.])
+    """
+    check_tensor("relu_kink", input)
+    s = check_real("relu_kink", "grad_at_zero", grad_at_zero)
+    return ReLUKinkFunction.apply(input, s)

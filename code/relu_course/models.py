@@ -23,7 +23,8 @@ from ._validation import check_int
 from .modules import get_activation
 
 __all__ = ["INIT_SCHEMES", "init_weights", "mlp", "small_cnn", "hinge_network",
-           "hinge_interpolant"]
+           "hinge_interpolant", "prelu_parameter_groups", "init_he_for_slope",
+           "init_hidden_biases"]
 
 #: The initialisation schemes :func:`init_weights` accepts.
 INIT_SCHEMES = ("default", "he", "xavier", "lecun")
@@ -278,3 +279,163 @@ def hinge_interpolant(knots, values, *, dtype: torch.dtype | None = None) -> nn.
     slopes = (y[1:] - y[:-1]) / (t[1:] - t[:-1])                     # s_0 ... s_{k-1}
     changes = torch.cat([slopes[:1], slopes[1:] - slopes[:-1]])      # a_j
     return hinge_network(t[:-1], changes, y[0].item(), dtype=dtype)
+
+
+# ---- PReLU: optimiser parameter groups and a slope-aware He initialisation (chapter 7) -------
+
+def _prelu_types() -> tuple[type, ...]:
+    from .modules import PReLU
+
+    return (PReLU, nn.PReLU)
+
+
+def prelu_parameter_groups(model: nn.Module, weight_decay: float,
+                           slope_weight_decay: float = 0.0) -> list[dict]:
+    r"""Split ``model``'s trainable parameters into optimiser parameter groups: the PReLU
+    slopes, and everything else, each with its own weight decay.
+
+    An optimiser with weight decay :math:`\lambda` adds :math:`\lambda\,\theta` to the gradient
+    of every parameter :math:`\theta` it is given (an L2 penalty
+    :math:`\tfrac{\lambda}{2}\lVert\theta\rVert^2`), which pulls it toward zero. For a PReLU
+    slope :math:`a`, zero means ReLU; He et al. (2015) therefore used no weight decay on the
+    slopes. Pass the result to any ``torch.optim`` optimiser, then to
+    :func:`relu_course.train.fit` as ``optimizer=``.
+
+    Slopes are the ``weight`` of every :class:`relu_course.modules.PReLU` and ``torch.nn.PReLU``
+    module; each parameter appears once (shared ones too), in ``model.parameters()`` order, and
+    frozen parameters (``requires_grad=False``) are left out. Empty groups are left out, so a
+    model without PReLU gives one group.
+
+    Args:
+        model: the network.
+        weight_decay: :math:`\lambda` for every parameter that is not a PReLU slope (>= 0).
+        slope_weight_decay: :math:`\lambda` for the PReLU slopes (default ``0.0``, as in
+            He et al.).
+
+    Returns:
+        A list of dicts ``{"params": [...], "weight_decay": ..., "name": ...}`` with ``name``
+        ``"weights"`` (everything else) and ``"slopes"``.
+
+    Raises:
+        TypeError, ValueError: for a model that is not an ``nn.Module``, one without trainable
+            parameters, or a negative or non-finite decay.
+
+    Example:
+        >>> from relu_course.modules import PReLU
+        >>> net = small_cnn(channels=(4, 8), activation=lambda c: PReLU(c))
+        >>> groups = prelu_parameter_groups(net, weight_decay=5e-4)
+        >>> [(g["name"], sum(p.numel() for p in g["params"]), g["weight_decay"]) for g in groups]
+        [('weights', 666, 0.0005), ('slopes', 12, 0.0)]
+        >>> optimizer = torch.optim.SGD(groups, lr=0.1, momentum=0.9)
+    """
+    from ._validation import check_real
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"prelu_parameter_groups() expects an nn.Module, got {type(model).__name__}")
+    decays = {}
+    for name, value in (("weight_decay", weight_decay), ("slope_weight_decay", slope_weight_decay)):
+        decays[name] = check_real("prelu_parameter_groups", name, value)
+        if decays[name] < 0:
+            raise ValueError(f"prelu_parameter_groups() expects `{name}` >= 0, got {value}")
+    slope_ids = {id(m.weight) for m in model.modules() if isinstance(m, _prelu_types())}
+    weights, slopes, seen = [], [], set()
+    for p in model.parameters():
+        if not p.requires_grad or id(p) in seen:
+            continue
+        seen.add(id(p))
+        (slopes if id(p) in slope_ids else weights).append(p)
+    if not weights and not slopes:
+        raise ValueError("prelu_parameter_groups(): the model has no trainable parameters")
+    groups = [{"params": weights, "weight_decay": decays["weight_decay"], "name": "weights"},
+              {"params": slopes, "weight_decay": decays["slope_weight_decay"], "name": "slopes"}]
+    return [g for g in groups if g["params"]]
+
+
+def init_he_for_slope(model: nn.Module, negative_slope: float = 0.25) -> nn.Module:
+    r"""Re-initialise every ``Linear`` and ``Conv2d`` layer of ``model`` in place for a leaky
+    ReLU or PReLU with slope :math:`a` = ``negative_slope``; returns the model.
+
+    He et al. (2015) follow the mean square of the pre-activations through the layers. For a
+    symmetric pre-activation :math:`z`, a rectifier with negative slope :math:`a` keeps
+    :math:`\mathbb{E}[f(z)^2] = \tfrac{1 + a^2}{2}\,\mathbb{E}[z^2]`, and a layer with
+    :math:`n` inputs (the fan-in) multiplies it by :math:`n\,\mathrm{Var}(w)`. The signal keeps
+    its size when the product is 1:
+
+    .. math::
+        w \sim N\!\left(0,\; \frac{2}{(1 + a^2)\,n}\right).
+
+    :math:`a = 0` is He initialisation for ReLU (``init_weights(model, "he")``); :math:`a = 1`
+    (the identity) gives :math:`1/n`. The standard deviation equals that of
+    ``torch.nn.init.kaiming_normal_(w, a=negative_slope, nonlinearity="leaky_relu")``. Biases
+    start at zero. Uses the global torch generator: call :func:`relu_course.set_seed` first.
+
+    Args:
+        model: the network (``Linear``/``Conv2d`` layers anywhere inside it are initialised).
+        negative_slope: the slope :math:`a` of the activations for :math:`x < 0` (PReLU's
+            initial value, ``0.25`` by default); any finite number.
+
+    Example:
+        >>> net = init_he_for_slope(mlp(400, [400], 2, "leaky_relu"), negative_slope=1.0)
+        >>> round(net[1].weight.var().item() * 400, 1)       # Var(w) * fan_in = 2 / (1 + 1)
+        1.0
+    """
+    from ._validation import check_real
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"init_he_for_slope() expects an nn.Module, got {type(model).__name__}")
+    a = check_real("init_he_for_slope", "negative_slope", negative_slope)
+    for layer in model.modules():
+        if not isinstance(layer, (nn.Linear, nn.Conv2d)):
+            continue
+        fan_in = layer.weight[0].numel()            # inputs per output unit (x kernel size)
+        std = (2.0 / ((1.0 + a * a) * fan_in)) ** 0.5
+        with torch.no_grad():
+            layer.weight.normal_(0.0, std)
+            if layer.bias is not None:
+                layer.bias.zero_()
+    return model
+
+
+# ---- bias initialisation (chapter 11) ---------------------------------------------------------
+
+def init_hidden_biases(model: nn.Module, value: float) -> nn.Module:
+    r"""Set the bias of every ``Linear``/``Conv2d`` layer that feeds an activation -- all but
+    the last such layer, which produces the logits -- to the constant ``value``, in place;
+    returns the model.
+
+    A small positive bias :math:`b` shifts every hidden pre-activation
+    :math:`z = w \cdot h + b` to the right, so at initialisation more ReLU units are on for
+    more inputs (Krizhevsky et al., 2012, used :math:`b = 1` in some layers). The output
+    layer's bias is left alone: a constant added to every logit changes nothing.
+
+    Args:
+        model: the network; its ``Linear``/``Conv2d`` layers are taken in registration order.
+        value: the bias (any finite number).
+
+    Raises:
+        TypeError, ValueError: for a model that is not an ``nn.Module``, one with fewer than
+            two ``Linear``/``Conv2d`` layers, a layer without a bias, or a non-finite value.
+
+    Example:
+        >>> net = init_hidden_biases(mlp(4, [8, 8], 3, init="he"), 0.25)
+        >>> net[1].bias.tolist()[:3], net[3].bias.tolist()[:3], net[5].bias.tolist()
+        ([0.25, 0.25, 0.25], [0.25, 0.25, 0.25], [0.0, 0.0, 0.0])
+    """
+    from ._validation import check_real
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"init_hidden_biases() expects an nn.Module, got {type(model).__name__}")
+    value = check_real("init_hidden_biases", "value", value)
+    layers = [m for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
+    if len(layers) < 2:
+        raise ValueError(f"init_hidden_biases(): the model has {len(layers)} Linear/Conv2d "
+                         f"layer(s); at least one hidden layer and an output layer are needed")
+    hidden = layers[:-1]
+    missing = [i for i, m in enumerate(hidden) if m.bias is None]
+    if missing:
+        raise ValueError(f"init_hidden_biases(): hidden layer(s) {missing} have no bias "
+                         f"(built with bias=False)")
+    with torch.no_grad():
+        for layer in hidden:
+            layer.bias.fill_(value)
+    return model

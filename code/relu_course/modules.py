@@ -15,7 +15,7 @@ from ._validation import check_inplace, check_int, check_real
 
 __all__ = [
     "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
-    "Sigmoid", "Tanh", "ACTIVATION_NAMES", "get_activation",
+    "Sigmoid", "Tanh", "ACTIVATION_NAMES", "get_activation", "ReLUKink",
 ]
 
 
@@ -331,3 +331,42 @@ def get_activation(name: str, **kwargs) -> nn.Module:
     if key == "identity" and kwargs:
         raise TypeError(f"get_activation(): 'identity' takes no arguments, got {sorted(kwargs)}")
     return _REGISTRY[key](**kwargs)
+
+
+class ReLUKink(ReLU):
+    r"""ReLU whose backward uses a chosen derivative at exactly 0,
+    :math:`\mathrm{ReLU}'(0) = s` (``grad_at_zero``); see
+    :func:`relu_course.functional.relu_kink` (Bertoin et al., 2021).
+
+    The forward is ReLU's, bit for bit. The class derives from :class:`ReLU` so that the
+    diagnostics (:func:`relu_course.diagnostics.record_activations`, ``activation_stats``, ...)
+    treat it as a ReLU layer; note that
+    :func:`relu_course.diagnostics.activation_derivatives` reports ReLU's usual convention
+    (0 at 0). ``grad_at_zero`` is a plain attribute: change it to switch the convention of an
+    existing network.
+
+    Args:
+        grad_at_zero: :math:`s`, the derivative used where the input is exactly 0
+            (default ``0.0``, PyTorch's choice).
+
+    Shape:
+        Input: :math:`(*)`. Output: :math:`(*)`, same shape.
+
+    Example:
+        >>> layer = ReLUKink(grad_at_zero=1.0)
+        >>> x = torch.zeros(3, requires_grad=True)
+        >>> layer(x).sum().backward(); x.grad
+        tensor([1., 1., 1.])
+        >>> layer
+        ReLUKink(grad_at_zero=1.0)
+    """
+
+    def __init__(self, grad_at_zero: float = 0.0):
+        super().__init__()
+        self.grad_at_zero = check_real("ReLUKink", "grad_at_zero", grad_at_zero)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu_kink(input, self.grad_at_zero)
+
+    def extra_repr(self) -> str:
+        return f"grad_at_zero={self.grad_at_zero}"
