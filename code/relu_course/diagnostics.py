@@ -373,6 +373,52 @@ def activation_derivatives(model: nn.Module, x: Tensor) -> dict[str, Tensor]:
     return {name: fn(pre[name][-1], **kwargs) for name, (fn, kwargs) in specs.items()}
 
 
+def _preactivation_gradients(fn_name: str, model: nn.Module, x: Tensor, y: Tensor, loss_fn,
+                             *, require_all: bool):
+    """The loss gradient with respect to every activation layer's input (its pre-activation)
+    for one batch: ``(layer names, {name: pre-activation}, gradients)``, in layer order. Shared
+    by :func:`preactivation_gradient_norms` and :func:`unit_preactivation_gradients`.
+
+    With ``require_all``, an activation layer the forward pass did not call is an error;
+    otherwise it is left out. A gradient is ``None`` for a layer the loss does not depend on.
+    """
+    check_tensor(fn_name, x, name="x")
+    if not isinstance(y, Tensor):
+        raise TypeError(f"{fn_name}() expects `y` to be a torch.Tensor, got {type(y).__name__}")
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"{fn_name}(): x and y need the same, non-zero number of examples "
+                         f"(got {len(x)} and {len(y)})")
+    layers = activation_layers(model)
+    for name, module in layers:
+        if getattr(module, "inplace", False):
+            raise ValueError(f"{fn_name}(): activation layer {name!r} works in place, which "
+                             f"overwrites the pre-activation; use inplace=False")
+    loss_fn = nn.functional.cross_entropy if loss_fn is None else loss_fn
+    captured: dict[str, Tensor] = {}
+    handles = []
+    for name, module in layers:
+        def hook(_module, inputs, _output, name=name):
+            captured[name] = inputs[0]               # kept in the graph (not detached)
+        handles.append(module.register_forward_hook(hook))
+    try:
+        loss = loss_fn(model(x), y)
+    finally:
+        for h in handles:
+            h.remove()
+    missing = [name for name, _ in layers if name not in captured]
+    if missing and require_all:
+        raise ValueError(f"{fn_name}(): activation layer(s) {missing} were not called by the "
+                         f"forward pass")
+    names = [name for name, _ in layers if name in captured]
+    frozen = [n for n in names if not captured[n].requires_grad]
+    if frozen or not names or not loss.requires_grad:
+        raise ValueError(f"{fn_name}(): the pre-activations of layer(s) {frozen or names} do not "
+                         f"depend on anything trainable (frozen parameters, or called inside "
+                         f"torch.no_grad()?)")
+    grads = torch.autograd.grad(loss, [captured[n] for n in names], allow_unused=True)
+    return names, captured, grads
+
+
 def preactivation_gradient_norms(model: nn.Module, x: Tensor, y: Tensor,
                                  loss_fn=None) -> dict[str, float]:
     r"""Per activation layer (in order, first layer first), the Euclidean norm of the loss
@@ -424,42 +470,8 @@ def preactivation_gradient_norms(model: nn.Module, x: Tensor, y: Tensor,
         >>> all(v > 0 for v in norms.values())
         True
     """
-    check_tensor("preactivation_gradient_norms", x, name="x")
-    if not isinstance(y, Tensor):
-        raise TypeError(f"preactivation_gradient_norms() expects `y` to be a torch.Tensor, "
-                        f"got {type(y).__name__}")
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"preactivation_gradient_norms(): x and y need the same, non-zero "
-                         f"number of examples (got {len(x)} and {len(y)})")
-    layers = activation_layers(model)
-    for name, module in layers:
-        if getattr(module, "inplace", False):
-            raise ValueError(f"preactivation_gradient_norms(): activation layer {name!r} works "
-                             f"in place, which overwrites the pre-activation; use "
-                             f"inplace=False")
-    loss_fn = nn.functional.cross_entropy if loss_fn is None else loss_fn
-    captured: dict[str, Tensor] = {}
-    handles = []
-    for name, module in layers:
-        def hook(_module, inputs, _output, name=name):
-            captured[name] = inputs[0]               # kept in the graph (not detached)
-        handles.append(module.register_forward_hook(hook))
-    try:
-        loss = loss_fn(model(x), y)
-    finally:
-        for h in handles:
-            h.remove()
-    names = [name for name, _ in layers]
-    missing = [n for n in names if n not in captured]
-    if missing:
-        raise ValueError(f"preactivation_gradient_norms(): activation layer(s) {missing} were "
-                         f"not called by the forward pass")
-    frozen = [n for n in names if not captured[n].requires_grad]
-    if frozen or not loss.requires_grad:
-        raise ValueError(f"preactivation_gradient_norms(): the pre-activations of layer(s) "
-                         f"{frozen or names} do not depend on anything trainable (frozen "
-                         f"parameters, or called inside torch.no_grad()?)")
-    grads = torch.autograd.grad(loss, [captured[n] for n in names], allow_unused=True)
+    names, captured, grads = _preactivation_gradients("preactivation_gradient_norms", model, x,
+                                                      y, loss_fn, require_all=True)
     return {n: (0.0 if g is None else g.norm().item()) for n, g in zip(names, grads)}
 
 
@@ -715,38 +727,8 @@ def unit_preactivation_gradients(model: nn.Module, x: Tensor, y: Tensor,
         >>> g[0].item(), g[2].item()       # the two dead ReLU units get exactly nothing
         (0.0, 0.0)
     """
-    check_tensor("unit_preactivation_gradients", x, name="x")
-    if not isinstance(y, Tensor):
-        raise TypeError(f"unit_preactivation_gradients() expects `y` to be a torch.Tensor, "
-                        f"got {type(y).__name__}")
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"unit_preactivation_gradients(): x and y need the same, non-zero "
-                         f"number of examples (got {len(x)} and {len(y)})")
-    layers = activation_layers(model)
-    for name, module in layers:
-        if getattr(module, "inplace", False):
-            raise ValueError(f"unit_preactivation_gradients(): activation layer {name!r} works "
-                             f"in place, which overwrites the pre-activation; use "
-                             f"inplace=False")
-    loss_fn = nn.functional.cross_entropy if loss_fn is None else loss_fn
-    captured: dict[str, Tensor] = {}
-    handles = []
-    for name, module in layers:
-        def hook(_module, inputs, _output, name=name):
-            captured[name] = inputs[0]               # kept in the graph (not detached)
-        handles.append(module.register_forward_hook(hook))
-    try:
-        loss = loss_fn(model(x), y)
-    finally:
-        for h in handles:
-            h.remove()
-    names = [name for name, _ in layers if name in captured]
-    frozen = [n for n in names if not captured[n].requires_grad]
-    if frozen or not names or not loss.requires_grad:
-        raise ValueError(f"unit_preactivation_gradients(): the pre-activations of layer(s) "
-                         f"{frozen or names} do not depend on anything trainable (frozen "
-                         f"parameters, or called inside torch.no_grad()?)")
-    grads = torch.autograd.grad(loss, [captured[n] for n in names], allow_unused=True)
+    names, captured, grads = _preactivation_gradients("unit_preactivation_gradients", model, x,
+                                                      y, loss_fn, require_all=False)
     result = {}
     for n, g in zip(names, grads):
         z = captured[n]
