@@ -133,13 +133,20 @@ def _relu_backward(grad: Tensor, out: Tensor) -> Tensor:
     # memory in grad's dtype and multiplied in place -- one new tensor and two passes over
     # memory. (torch.where(out <= 0, 0.0, grad) is easier to read but makes a bool mask
     # first and measured about twice as slow.)
-    if not _in_place_ok(grad, out):
-        return out.ne(0).to(grad.dtype) * grad
-    if _plain(grad) and _plain(out):
+    if _plain(grad) and _plain(out) and _in_place_ok(grad, out):
         mask = torch.ne(out, 0, out=torch.empty_like(grad))
-    else:
-        mask = out.ne(0).to(grad.dtype)
-    return mask.mul_(grad)
+        return mask.mul_(grad)
+    return _relu_backward_traced(grad, out)
+
+
+def _relu_backward_traced(grad: Tensor, out: Tensor) -> Tensor:
+    """The same inside ``torch.func`` transforms, ``torch.compile`` and a double backward:
+    without ``out=`` and without in-place updates."""
+    if _is_compiling():
+        # Fused by the compiler into one loop; a boolean mask would make its CPU code slow.
+        # sign(out) is 1 or 0 for out >= 0; a NaN output passes the gradient.
+        return torch.nan_to_num(torch.sign(out), nan=1.0) * grad
+    return out.ne(0).to(grad.dtype) * grad
 
 
 class ReLUFunction(torch.autograd.Function):
@@ -208,6 +215,10 @@ def _leaky_relu_backward(grad: Tensor, x: Tensor, slope: float) -> Tensor:
 
 def _leaky_relu_slopes(x: Tensor, slope: float) -> Tensor:
     """The local derivative, ``1`` where ``x > 0`` and ``slope`` elsewhere, in ``x``'s dtype."""
+    if 0.0 <= slope < 1.0 and _is_compiling():
+        # For torch.compile, without a boolean mask (slow in fused CPU code): sign(x) is 1 for
+        # x > 0 and 0 or -1 otherwise; clamped to [slope, 1] that is the derivative, exactly.
+        return torch.sign(x).clamp(min=slope, max=1.0)
     if 0.0 <= slope < 1.0 and _plain(x):
         # A 0/1 mask written straight into a float tensor, then raised to the slope: exact.
         return torch.gt(x, 0, out=torch.empty_like(x)).clamp_min_(slope)
