@@ -471,3 +471,16 @@ def test_command_line_module_runs_as_a_script():
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert "relu" in done.stdout and "saved for backward" in done.stdout
+
+
+def test_forward_backward_runs_both_passes_and_checks_its_arguments():
+    x = torch.tensor([-1.0, 0.0, 3.0])
+    (g,) = bench.forward_backward(F.relu, x)()
+    assert g.tolist() == [0.0, 0.0, 1.0]
+    (g,) = bench.forward_backward(F.leaky_relu, x, torch.full((3,), 2.0), (0.5,))()
+    assert g.tolist() == [1.0, 1.0, 2.0]
+    assert not x.requires_grad                               # the input is left alone
+    with pytest.raises(TypeError, match="callable"):
+        bench.forward_backward("relu", x)
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        bench.forward_backward(F.relu, [1.0])

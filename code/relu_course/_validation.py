@@ -55,6 +55,17 @@ def check_inplace(fn_name: str, inplace) -> None:
         )
 
 
+def check_batch(fn_name: str, x, y) -> None:
+    """Raise unless ``x`` is a float tensor and ``y`` a tensor with the same, non-zero number
+    of examples (a batch of inputs and its targets)."""
+    check_tensor(fn_name, x, name="x")
+    if not isinstance(y, torch.Tensor):
+        raise TypeError(f"{fn_name}() expects `y` to be a torch.Tensor, got {type(y).__name__}")
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"{fn_name}(): x and y need the same, non-zero number of examples "
+                         f"(got {len(x)} and {len(y)})")
+
+
 def check_int(fn_name: str, name: str, value, *, minimum: int | None = None) -> int:
     """Return ``value`` if it is an int (not a bool) at least ``minimum``, else raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -62,7 +62,7 @@ from .utils import get_device
 
 __all__ = [
     "BUILTINS", "OP_KINDS", "Timing", "BenchRow", "forward_backward_bytes", "time_interleaved",
-    "time_forward_backward", "compare", "format_table", "count_ops", "classify_ops",
+    "forward_backward", "time_forward_backward", "compare", "format_table", "count_ops", "classify_ops",
     "fused", "MemoryRow", "saved_bytes", "format_memory_table", "main",
 ]
 
@@ -291,9 +291,20 @@ def time_interleaved(runs: Mapping[str, Callable[[], object]], *, repeats: int =
     return {label: Timing(tuple(seconds[label]), warmup) for label in labels}
 
 
-def _forward_backward(fn: Callable, x: Tensor, grad_out: Tensor | None, args: tuple = (),
-                      ) -> Callable[[], object]:
-    """A zero-argument callable running ``fn(x, *args)`` and its backward with respect to ``x``."""
+def forward_backward(fn: Callable, x: Tensor, grad_out: Tensor | None = None,
+                     args: tuple = ()) -> Callable[[], object]:
+    """A zero-argument callable that runs ``fn(x, *args)`` and its backward with respect to
+    ``x`` (the incoming gradient is ``grad_out``, ones by default): one unit of work for
+    :func:`time_interleaved`.
+
+    Example:
+        >>> run = forward_backward(torch.relu, torch.tensor([-1.0, 2.0]))
+        >>> run()
+        (tensor([0., 1.]),)
+    """
+    if not callable(fn):
+        raise TypeError(f"forward_backward() expects a callable `fn`, got {type(fn).__name__}")
+    check_tensor("forward_backward", x, name="x")
     leaf = x.detach().requires_grad_(True)
     grad = torch.ones_like(leaf) if grad_out is None else grad_out
 
@@ -328,7 +339,7 @@ def time_forward_backward(fn: Callable[[Tensor], Tensor], x: Tensor, *, repeats:
     if grad_out is not None:
         check_tensor("time_forward_backward", grad_out, name="grad_out")
     repeats, warmup = _check_counts("time_forward_backward", repeats, warmup)
-    run = _forward_backward(fn, x, grad_out)
+    run = forward_backward(fn, x, grad_out)
     return time_interleaved({"fn": run}, repeats=repeats, warmup=warmup, device=x.device)["fn"]
 
 
@@ -432,10 +443,10 @@ def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gel
             # own: the candidates that are compared take turns, and the memory allocator sees
             # the same sizes come back, as in a training loop.
             args = _extra_args(name, x)
-            runs = {"ours": _forward_backward(F.FUNCTIONS[name], x, None, args),
-                    "builtin": _forward_backward(BUILTINS[name], x, None, args)}
+            runs = {"ours": forward_backward(F.FUNCTIONS[name], x, None, args),
+                    "builtin": forward_backward(BUILTINS[name], x, None, args)}
             if compiled:
-                runs["fused"] = _forward_backward(compiled_fns[name], x, None, args)
+                runs["fused"] = forward_backward(compiled_fns[name], x, None, args)
             if copy:
                 runs["copy"] = x.clone
             timings = time_interleaved(runs, repeats=repeats, warmup=warmup, device=device)

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor, nn
 
 from . import modules as M
-from ._validation import check_int, check_real, check_tensor
+from ._validation import check_batch, check_int, check_real, check_tensor
 
 __all__ = [
     "ACTIVATION_TYPES", "activation_layers", "record_activations", "activation_pattern",
@@ -282,12 +282,7 @@ def gradient_norms(model: nn.Module, x: Tensor, y: Tensor, loss_fn=None) -> dict
         >>> list(norms)                   # the three Linear layers, first to last
         ['1', '3', '5']
     """
-    check_tensor("gradient_norms", x, name="x")
-    if not isinstance(y, Tensor):
-        raise TypeError(f"gradient_norms() expects `y` to be a torch.Tensor, got {type(y).__name__}")
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"gradient_norms(): x and y need the same, non-zero number of examples "
-                         f"(got {len(x)} and {len(y)})")
+    check_batch("gradient_norms", x, y)
     layers = [(name, m) for name, m in model.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
     if not layers:
         raise ValueError("gradient_norms(): the model has no Linear or Conv2d layers")
@@ -382,12 +377,7 @@ def _preactivation_gradients(fn_name: str, model: nn.Module, x: Tensor, y: Tenso
     With ``require_all``, an activation layer the forward pass did not call is an error;
     otherwise it is left out. A gradient is ``None`` for a layer the loss does not depend on.
     """
-    check_tensor(fn_name, x, name="x")
-    if not isinstance(y, Tensor):
-        raise TypeError(f"{fn_name}() expects `y` to be a torch.Tensor, got {type(y).__name__}")
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"{fn_name}(): x and y need the same, non-zero number of examples "
-                         f"(got {len(x)} and {len(y)})")
+    check_batch(fn_name, x, y)
     layers = activation_layers(model)
     for name, module in layers:
         if getattr(module, "inplace", False):
@@ -1072,13 +1062,7 @@ def per_example_weight_gradients(model: nn.Module, x: Tensor, y: Tensor,
     """
     from torch.func import functional_call, grad, vmap
 
-    check_tensor("per_example_weight_gradients", x, name="x")
-    if not isinstance(y, Tensor):
-        raise TypeError(f"per_example_weight_gradients() expects `y` to be a torch.Tensor, "
-                        f"got {type(y).__name__}")
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"per_example_weight_gradients(): x and y need the same, non-zero "
-                         f"number of examples (got {len(x)} and {len(y)})")
+    check_batch("per_example_weight_gradients", x, y)
     layers = [name for name, m in model.named_modules() if isinstance(m, (nn.Linear, nn.Conv2d))]
     if not layers:
         raise ValueError("per_example_weight_gradients(): the model has no Linear or Conv2d "
@@ -1134,13 +1118,7 @@ def relu_kink_sensitivity(model: nn.Module, x: Tensor, y: Tensor, *,
     """
     from .modules import ReLUKink
 
-    check_tensor("relu_kink_sensitivity", x, name="x")
-    if not isinstance(y, Tensor):
-        raise TypeError(f"relu_kink_sensitivity() expects `y` to be a torch.Tensor, "
-                        f"got {type(y).__name__}")
-    if len(x) != len(y) or len(x) == 0:
-        raise ValueError(f"relu_kink_sensitivity(): x and y need the same, non-zero number of "
-                         f"examples (got {len(x)} and {len(y)})")
+    check_batch("relu_kink_sensitivity", x, y)
     size = len(x) if batch_size is None else check_int("relu_kink_sensitivity", "batch_size",
                                                         batch_size, minimum=1)
     kinks = [m for m in model.modules() if isinstance(m, ReLUKink)]
