@@ -3,6 +3,7 @@ the traffic arithmetic, the comparison table and argument checks -- never absolu
 
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import itertools
 
@@ -393,6 +394,19 @@ def test_row_without_copy_or_fused_reports_none():
                            bench.Timing((1.0,), 0), 200, fused=bench.Timing((1.5,), 0))
     assert fused.fused_ratio == 1.5
     assert "fused/torch" in bench.format_table([fused])
+    # timed against the builtin in rounds of its own: that timing is the reference
+    paired = dataclasses.replace(fused, fused_builtin=bench.Timing((3.0,), 0))
+    assert paired.fused_ratio == 0.5
+
+
+def test_format_table_counts_the_rows_within_the_goal():
+    rows = [_row("relu", 0.00124, 0.001), _row("gelu", 0.0026, 0.002), _row("tanh", 0.003, 0.001)]
+    last = bench.format_table(rows).splitlines()[-1]
+    assert bench.GOAL_RATIO == 1.25
+    assert last == "within 1.25x of torch: ours 1 of 3"          # 1.24 yes; 1.3 and 3.0 no
+    rows = [dataclasses.replace(r, fused=bench.Timing((0.0012,), 0)) for r in rows]
+    last = bench.format_table(rows).splitlines()[-1]
+    assert last == "within 1.25x of torch: ours 1 of 3, fused 3 of 3"   # 1.2, 0.6 and 1.2
 
 
 def test_compare_checks_the_new_flags():
@@ -415,6 +429,20 @@ def test_fused_compiles_our_function_with_the_same_results():
     y = fn(x)
     (g,) = torch.autograd.grad(y.sum(), x)
     assert torch.equal(y, torch.relu(x)) and torch.equal(g, (x > 0).float())
+
+
+def test_compare_times_the_fused_version_against_the_builtin_in_its_own_rounds():
+    pytest.importorskip("torch._inductor")
+    import shutil
+
+    if shutil.which("c++") is None and shutil.which("g++") is None:
+        pytest.skip("torch.compile needs a C++ compiler on the CPU")
+    (row,) = bench.compare("sigmoid", sizes=512, device="cpu", repeats=3, warmup=1,
+                           compiled=True)
+    assert row.fused.repeats == row.fused_builtin.repeats == 3
+    assert row.fused_builtin is not row.builtin                 # a second, paired timing
+    assert row.fused_ratio == row.fused.median / row.fused_builtin.median
+    assert "fused/torch" in bench.format_table([row])
 
 
 def test_saved_bytes_ours_never_exceeds_torch_for_relu():

@@ -76,8 +76,15 @@ def _down(t: Tensor, dtype: torch.dtype) -> Tensor:
 # rather than ``t * x``): the numbers are bit for bit those of the out-of-place expression in
 # the comment beside them, with fewer allocations. Several operations still mean several
 # passes; a fused kernel (torch's builtins, or ``torch.compile`` applied to these very
-# functions) makes one. ``relu_course.bench`` measures both.
-
+# functions, see ``relu_course.bench.fused``) makes one. ``relu_course.bench`` measures both.
+#
+# While ``torch.compile`` traces them, some functions take another route to the same values
+# (``_is_compiling()`` below): the compiler's CPU code is slow for boolean tensors, and when a
+# backward tests ``x > 0`` it prefers to save that 1-byte mask, so the masks become arithmetic
+# (``_step``); Leaky ReLU then saves its input instead of its slopes; ``expm1`` becomes
+# ``_expm1_fused``, because the compiler's CPU code computes ``exp(x) - 1``, which loses the
+# relative accuracy near 0; and the backward of exact GELU in float32 uses a normal CDF that
+# shares its exponential with the density (``_normal_cdf_pdf_fused``).
 #
 # In-place updates are only safe while autograd is not recording: inside ``forward`` (always)
 # and inside ``backward`` unless a double backward (``create_graph=True``) differentiates the
@@ -96,9 +103,31 @@ def _sigmoid_formula(x: Tensor) -> Tensor:
     return torch.reciprocal(torch.exp(-x) + 1.0)
 
 
+def _expm1_fused(y: Tensor) -> Tensor:
+    r"""``expm1(y)`` for compiled code, accurate near 0.
+
+    The compiler's vectorised CPU code evaluates ``expm1(y)`` as ``exp(y) - 1``, which is off
+    by about one float32 ulp of 1 (6e-8) -- a large relative error when ``|y|`` is small. Near
+    0 the Taylor series :math:`y + y^2/2! + \dots` is used instead (below ``0.1`` its first
+    omitted term is under 1e-9 of the sum in float32; float64 switches at ``0.01`` and keeps
+    two more terms).
+    """
+    if y.dtype == torch.float64:
+        small, terms = 0.01, 8
+    else:
+        small, terms = 0.1, 6
+    taylor = torch.full((), 1.0 / math.factorial(terms), dtype=y.dtype)
+    for k in range(terms - 1, 0, -1):                       # Horner: 1/1! + y (1/2! + ...)
+        taylor = taylor * y + 1.0 / math.factorial(k)
+    return torch.where(y.abs() < small, taylor * y, torch.exp(y) - 1.0)
+
+
 def _tanh_formula(x: Tensor) -> Tensor:
     # tanh|x| = (1 - e^{-2|x|}) / (1 + e^{-2|x|}) = -m / (2 + m) with m = expm1(-2|x|);
     # copysign restores the sign (and keeps tanh(-0.0) = -0.0).
+    if _is_compiling():
+        m = _expm1_fused(-2.0 * x.abs())
+        return torch.copysign(-m / (m + 2.0), x)
     if _in_place_ok(x):
         m = x.abs().mul_(-2.0).expm1_()                     # m = expm1(-2 |x|)
         denominator = m.add(2.0)                            # m + 2
@@ -139,13 +168,33 @@ def _relu_backward(grad: Tensor, out: Tensor) -> Tensor:
     return _relu_backward_traced(grad, out)
 
 
+def _saturate(t: Tensor) -> Tensor:
+    """``t`` scaled so far up that every nonzero value overflows past 1: a positive number
+    (even the smallest subnormal) becomes at least 1, a negative one at most -1, and zero stays
+    zero. Clamping the result to ``[0, 1]`` gives the step function ``x > 0`` as a float,
+    computed with arithmetic only -- no boolean tensor (see :func:`_step`)."""
+    big = 2.0 ** 1000 if t.dtype == torch.float64 else 2.0 ** 126      # squared: past the range
+    return t * big * big
+
+
+def _step(x: Tensor) -> Tensor:
+    """``1.0`` where ``x > 0`` and ``0.0`` elsewhere (also for NaN), without a boolean mask.
+
+    For ``torch.compile``: its CPU code stores and loads boolean tensors slowly, and when the
+    backward needs a mask the compiler likes to save a boolean one (1 byte instead of 4).
+    ``fmax`` ignores a NaN operand, so NaN maps to 0, like the test ``x > 0``.
+    """
+    return torch.fmax(_saturate(x).clamp_max(1.0), torch.zeros((), dtype=x.dtype))
+
+
 def _relu_backward_traced(grad: Tensor, out: Tensor) -> Tensor:
     """The same inside ``torch.func`` transforms, ``torch.compile`` and a double backward:
     without ``out=`` and without in-place updates."""
     if _is_compiling():
-        # Fused by the compiler into one loop; a boolean mask would make its CPU code slow.
-        # sign(out) is 1 or 0 for out >= 0; a NaN output passes the gradient.
-        return torch.nan_to_num(torch.sign(out), nan=1.0) * grad
+        # Fused by the compiler into one loop, without a boolean mask (see _step). out >= 0
+        # here, so fmin(saturated, 1) is 1 where out > 0, 0 at out = 0, and 1 for a NaN output,
+        # which passes the gradient as in torch.
+        return torch.fmin(_saturate(out), torch.ones((), dtype=out.dtype)) * grad
     return out.ne(0).to(grad.dtype) * grad
 
 
@@ -215,10 +264,11 @@ def _leaky_relu_backward(grad: Tensor, x: Tensor, slope: float) -> Tensor:
 
 def _leaky_relu_slopes(x: Tensor, slope: float) -> Tensor:
     """The local derivative, ``1`` where ``x > 0`` and ``slope`` elsewhere, in ``x``'s dtype."""
-    if 0.0 <= slope < 1.0 and _is_compiling():
-        # For torch.compile, without a boolean mask (slow in fused CPU code): sign(x) is 1 for
-        # x > 0 and 0 or -1 otherwise; clamped to [slope, 1] that is the derivative, exactly.
-        return torch.sign(x).clamp(min=slope, max=1.0)
+    if _is_compiling():
+        # For torch.compile, without a boolean mask (see _step): lerp(slope, 1, step) is exactly
+        # 1 where the step is 1 and exactly the slope where it is 0 (also for a NaN input).
+        return torch.lerp(torch.full((), slope, dtype=x.dtype), torch.ones((), dtype=x.dtype),
+                          _step(x))
     if 0.0 <= slope < 1.0 and _plain(x):
         # A 0/1 mask written straight into a float tensor, then raised to the slope: exact.
         return torch.gt(x, 0, out=torch.empty_like(x)).clamp_min_(slope)
@@ -246,16 +296,26 @@ class LeakyReLUFunction(torch.autograd.Function):
     def forward(x: Tensor, negative_slope: float) -> tuple[Tensor, Tensor]:
         xf = _up(x)
         d = _leaky_relu_slopes(xf, negative_slope)
+        if _is_compiling():
+            # The compiled backward recomputes d from x (setup_context), so the forward need
+            # not share it: max(x, 0) + slope * min(x, 0) is again exactly x or slope * x.
+            y = xf.clamp_min(0) + xf.clamp_max(0) * negative_slope
+            return _down(y, x.dtype), d
         return _down(xf * d, x.dtype), d                   # x * 1 or x * slope: exact
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         ctx.mark_non_differentiable(output[1])
-        ctx.save_for_backward(output[1])
+        # Under torch.compile the input is saved instead and d recomputed in the fused backward
+        # loop: no pass over memory is saved by keeping d there, and d need not be written.
+        ctx.recompute = _is_compiling()
+        ctx.negative_slope = inputs[1]
+        ctx.save_for_backward(inputs[0] if ctx.recompute else output[1])
 
     @staticmethod
     def backward(ctx, grad_out: Tensor, _grad_slopes: Tensor):
-        (d,) = ctx.saved_tensors
+        (saved,) = ctx.saved_tensors
+        d = _leaky_relu_slopes(_up(saved), ctx.negative_slope) if ctx.recompute else saved
         return _down(_up(grad_out) * d, grad_out.dtype), None
 
 
@@ -308,6 +368,9 @@ def _prelu_weight_view(weight: Tensor, x: Tensor) -> Tensor:
 
 
 def _prelu_input_backward(grad: Tensor, x: Tensor, w: Tensor) -> Tensor:
+    if _is_compiling():
+        # Mask-free for the compiler (see _step): lerp(a, 1, step) is exactly 1 or a.
+        return grad * torch.lerp(w, torch.ones((), dtype=w.dtype), _step(x))
     return torch.where(x > 0, grad, w * grad)
 
 
@@ -325,6 +388,9 @@ class PReLUFunction(torch.autograd.Function):
     def forward(x: Tensor, weight: Tensor) -> Tensor:
         xf = _up(x)
         w = _prelu_weight_view(_up(weight), xf)
+        if _is_compiling():
+            # Mask-free for the compiler (see _step): max(x, 0) + a min(x, 0), exactly x or a x.
+            return _down(xf.clamp_min(0) + w * xf.clamp_max(0), x.dtype)
         return _down(torch.where(xf > 0, xf, w * xf), x.dtype)
 
     @staticmethod
@@ -437,6 +503,9 @@ class ELUFunction(torch.autograd.Function):
         xf = _up(x)
         # max(x, 0) + alpha * expm1(min(x, 0)): exactly x for x > 0 and alpha * expm1(x)
         # otherwise (one of the two terms is 0), without a mask or a select.
+        if _is_compiling():
+            negative = alpha * _expm1_fused(xf.clamp_max(0))        # accurate near 0
+            return _down((xf.clamp_min(0) + negative) * scale, x.dtype)
         out = xf.clamp_min(0)
         if scale != 1.0:
             out.mul_(scale)
@@ -532,6 +601,33 @@ def selu_derivative(input: Tensor) -> Tensor:
 # GELU (exact and tanh approximation)
 # --------------------------------------------------------------------------------------------
 
+# Under torch.compile, the backward of exact GELU in float32 evaluates the normal CDF with the
+# rational approximation 7.1.26 of Abramowitz & Stegun (1964): for z >= 0,
+#   erfc(z) ~ t (a1 + t (a2 + t (a3 + t (a4 + t a5)))) e^{-z^2},  t = 1 / (1 + p z),
+# with an absolute error below 1.5e-7 -- about one float32 ulp of 1. Its e^{-z^2} with
+# z = |x| / sqrt(2) is the e^{-x^2/2} of the normal density, so the fused backward needs one
+# exponential for both instead of an erf and an exponential: on the 2-core CPU of the
+# course's benchmarks that loop took 1.7 ms where erf + exp took 2.3 ms (torch's own GELU
+# backward: 1.7 ms, 2^22 elements). The forward keeps erf, which was the faster of the two
+# there; float64 keeps erf throughout.
+_AS_P = 0.3275911
+_AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+def _normal_cdf_pdf_fused(x: Tensor) -> tuple[Tensor, Tensor]:
+    """``(Phi(x), phi(x))`` from one exponential; for compiled float32 code (see above)."""
+    t = 1.0 / (1.0 + (_AS_P * _SQRT_HALF) * x.abs())
+    a1, a2, a3, a4, a5 = _AS_A
+    poly = t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5))))
+    gauss = torch.exp(-0.5 * x * x)                                  # e^{-x^2/2}
+    tail = 0.5 * poly * gauss                                        # Phi(-|x|)
+    return torch.where(x < 0, tail, 1.0 - tail), gauss * _INV_SQRT_2PI
+
+
+def _gelu_fast_path(x: Tensor, approximate: str) -> bool:
+    return approximate == "none" and x.dtype == torch.float32 and _is_compiling()
+
+
 def _gelu_forward(x: Tensor, approximate: str) -> Tensor:
     if approximate == "tanh":
         inner = x.mul(_GELU_C).mul_(x).mul_(x).add_(x).mul_(_GELU_K)  # K (x + C x^3)
@@ -541,6 +637,9 @@ def _gelu_forward(x: Tensor, approximate: str) -> Tensor:
 
 
 def _gelu_backward(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
+    if _gelu_fast_path(x, approximate):
+        cdf, pdf = _normal_cdf_pdf_fused(x)
+        return grad * (cdf + x * pdf)
     if approximate == "tanh" or not _in_place_ok(grad, x):
         return _gelu_backward_reference(grad, x, approximate)
     cdf = x.mul(_SQRT_HALF).erf_().add_(1.0).mul_(0.5)        # Phi(x)
@@ -776,6 +875,10 @@ def mish_derivative(input: Tensor) -> Tensor:
 
 def _softplus_backward(grad: Tensor, x: Tensor, beta: float, threshold: float) -> Tensor:
     z = x * beta
+    if _is_compiling():
+        # Mask-free (see _step): sigmoid(z) below the threshold, exactly 1 above it.
+        one = torch.ones((), dtype=z.dtype)
+        return grad * torch.lerp(_sigmoid_formula(z), one, _step(z - threshold))
     if not _in_place_ok(grad, x):
         return torch.where(z > threshold, grad, grad * _sigmoid_formula(z))
     linear = z > threshold
