@@ -68,6 +68,10 @@ def compiler():
     pytest.importorskip("torch._inductor")
     if shutil.which("c++") is None and shutil.which("g++") is None:
         pytest.skip("torch.compile needs a C++ compiler on the CPU")
+    try:                                    # the toolchain itself (compiler, Python headers)
+        torch.compile(lambda t: t + 1, dynamic=False)(torch.zeros(4))
+    except Exception as error:              # any failure here means no working toolchain
+        pytest.skip(f"torch.compile does not work here: {type(error).__name__}")
 
 
 def _value_and_grad(fn, x, *args):
