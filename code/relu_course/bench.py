@@ -164,6 +164,9 @@ class BenchRow:
         builtin: timing of the ``torch`` builtin (forward + backward).
         nbytes: bytes moved by forward + backward under the traffic model,
             :func:`forward_backward_bytes`.
+        copy: timing of ``x.clone()`` in the same rounds, or ``None``.
+        fused: timing of the :func:`fused` version, or ``None``.
+        fused_builtin: timing of the builtin in the fused version's rounds, or ``None``.
 
     Example:
         >>> row = BenchRow("gelu", 10**6, "cpu", "float32", ours=Timing((0.008,), 3),
@@ -455,8 +458,10 @@ def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gel
         repeats, warmup: timed and untimed rounds.
         seed: seeds the input.
         copy: also time ``x.clone()`` in the same rounds (:attr:`BenchRow.copy_gbps`).
-        compiled: also time :func:`fused` versions (needs ``warmup >= 1``: the first call
-            compiles).
+        compiled: also time :func:`fused` versions. Each is compiled first (one call), then
+            timed against the builtin in rounds of their own, recorded as
+            ``BenchRow.fused`` and ``BenchRow.fused_builtin``; needs ``warmup >= 1``,
+            since the first calls after compiling still pay one-off costs.
 
     Returns:
         One :class:`BenchRow` per size and name, sizes in the outer loop.
