@@ -501,6 +501,38 @@ def test_command_line_module_runs_as_a_script():
     assert "relu" in done.stdout and "saved for backward" in done.stdout
 
 
+@pytest.mark.parametrize("flag, expected", [(None, "malloc keeps freed memory"),
+                                             ("--system-malloc", "malloc as configured")])
+def test_command_line_keeps_freed_memory_unless_told_not_to(flag, expected):
+    # In a process of its own: mallopt changes the whole process. Where the C library is
+    # not glibc, the command says that malloc is left as configured.
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "relu_course.bench", "--names", "relu", "--device", "cpu",
+               "--sizes", "1024", "--repeats", "1", "--warmup", "0"]
+    done = subprocess.run(command + ([flag] if flag else []), capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    header = done.stdout.splitlines()[1]
+    glibc = sys.platform.startswith("linux") and _has_glibc()
+    assert header.startswith(expected if glibc or flag else "malloc as configured")
+
+
+def _has_glibc() -> bool:
+    import ctypes
+
+    try:
+        return hasattr(ctypes.CDLL(None), "gnu_get_libc_version")
+    except OSError:
+        return False
+
+
+def test_fast_mode_leaves_malloc_alone(capsys):
+    bench.main(["--fast", "--device", "cpu", "--names", "relu"])
+    assert capsys.readouterr().out.splitlines()[1] == "malloc as configured by the system"
+
+
 def test_forward_backward_runs_both_passes_and_checks_its_arguments():
     x = torch.tensor([-1.0, 0.0, 3.0])
     (g,) = bench.forward_backward(F.relu, x)()

@@ -741,6 +741,35 @@ FULL_SIZES = tuple(2**k for k in range(10, 25, 2))
 FAST_SIZES = (2**10, 2**12)
 
 
+def _keep_freed_memory() -> bool:
+    """Ask the C library's ``malloc`` to keep freed memory for reuse; ``True`` if it agreed.
+
+    For the command line only (it changes the whole process). By default glibc returns large
+    freed blocks to the operating system, and the next allocation of the same size then
+    pays a page fault per 4 KiB page -- about as long as the activation itself on the
+    tensors the benchmark uses, and more or less often depending on what ran before (a
+    function timed right after the first compilation was measured paying them on every
+    call). Keeping the memory, as PyTorch's GPU caching allocator does, times the kernels
+    instead. Blocks above glibc's largest mmap threshold (32 MiB: tensors of more than 2^23
+    float32 values) are still returned. Returns ``False`` where there is no glibc.
+    """
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)                               # the process's C library
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    if not hasattr(libc, "gnu_get_libc_version"):              # musl and others: leave it
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3                  # glibc's malloc.h
+    kept = mallopt(m_trim_threshold, 2**31 - 1) == 1             # never trim the heap
+    return mallopt(m_mmap_threshold, 32 * 2**20) == 1 and kept  # heap up to 32 MiB blocks
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m relu_course.bench``: time every activation, ours against torch's.
 
@@ -748,7 +777,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     warm-up, CUDA-synchronised), each version's effective bandwidth and its share of the copy
     bandwidth, then the bytes each activation saves for its backward. ``--fast`` runs two small
     sizes with few repeats: it checks the mechanics (the test suite uses it), not the speed.
-    Returns the exit status (0).
+    Except with ``--fast`` or ``--system-malloc``, glibc's ``malloc`` is first asked to keep
+    freed memory (:func:`_keep_freed_memory`). Returns the exit status (0).
 
     Example:
         >>> import contextlib, io
@@ -778,6 +808,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "start: compiles each function for each size)")
     parser.add_argument("--fast", action="store_true",
                         help="small sizes, few repeats: checks that everything runs")
+    parser.add_argument("--system-malloc", action="store_true",
+                        help="leave the C library's malloc as it is (by default it is asked "
+                             "to keep freed memory, so that timings are not page faults)")
     args = parser.parse_args(argv)
 
     names = _names("bench", args.names)
@@ -790,8 +823,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         devices = args.device
     devices = [get_device(d) for d in devices]            # a clear error for unknown devices
+    kept = not (args.fast or args.system_malloc) and _keep_freed_memory()
     print(f"relu_course.bench: torch {torch.__version__}, {torch.get_num_threads()} CPU "
           f"threads; median of {repeats} interleaved rounds after {warmup} warm-up rounds")
+    print("malloc keeps freed memory (blocks up to 32 MiB)" if kept else
+          "malloc as configured by the system")
     for device in devices:
         if device.type == "cuda":
             print(f"device {device}: {torch.cuda.get_device_name(device)}")
