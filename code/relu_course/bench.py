@@ -778,7 +778,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     bandwidth, then the bytes each activation saves for its backward. ``--fast`` runs two small
     sizes with few repeats: it checks the mechanics (the test suite uses it), not the speed.
     Except with ``--fast`` or ``--system-malloc``, glibc's ``malloc`` is first asked to keep
-    freed memory (:func:`_keep_freed_memory`). Returns the exit status (0).
+    freed memory (``_keep_freed_memory()``). Returns the exit status (0).
 
     Example:
         >>> import contextlib, io

@@ -172,7 +172,7 @@ def _saturate(t: Tensor) -> Tensor:
     """``t`` scaled so far up that every nonzero value overflows past 1: a positive number
     (even the smallest subnormal) becomes at least 1, a negative one at most -1, and zero stays
     zero. Clamping the result to ``[0, 1]`` gives the step function ``x > 0`` as a float,
-    computed with arithmetic only -- no boolean tensor (see :func:`_step`)."""
+    computed with arithmetic only -- no boolean tensor (see ``_step``)."""
     big = 2.0 ** 1000 if t.dtype == torch.float64 else 2.0 ** 126      # squared: past the range
     return t * big * big
 
