@@ -190,3 +190,31 @@ def test_format_values(values, spec, text):
 
 def test_format_values_default_spec():
     assert utils.format_values([1 / 3]) == "[0.3333]"
+
+
+@pytest.mark.parametrize("start_training", [True, False])
+def test_eval_mode_switches_and_restores_even_after_an_error(start_training):
+    net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+    net.train(start_training)
+    with utils.eval_mode(net) as inside:
+        assert inside is net and not net.training and not net[1].training
+    assert net.training == start_training and net[1].training == start_training
+    with pytest.raises(RuntimeError, match="boom"), utils.eval_mode(net):
+        raise RuntimeError("boom")
+    assert net.training == start_training
+
+
+def test_eval_mode_rejects_a_non_module():
+    with pytest.raises(TypeError, match="nn.Module"), utils.eval_mode(lambda x: x):
+        pass
+
+
+def test_training_helpers_restore_the_mode_after_a_failed_forward():
+    # evaluate() used to leave the model in eval mode when its forward raised
+    from relu_course import train
+
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2))
+    net.train()
+    with pytest.raises(RuntimeError):
+        train.evaluate(net, torch.zeros(4, 5), torch.zeros(4, dtype=torch.long))
+    assert net.training

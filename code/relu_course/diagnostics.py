@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from . import modules as M
 from ._validation import check_batch, check_int, check_real, check_tensor
+from .utils import eval_mode
 
 __all__ = [
     "ACTIVATION_TYPES", "activation_layers", "record_activations", "activation_pattern",
@@ -540,9 +541,7 @@ class TrainingMonitor:
             return None
         if not activation_layers(model):
             raise ValueError("TrainingMonitor: the model has no activation layers to monitor")
-        was_training = model.training
-        model.eval()
-        try:
+        with eval_mode(model):
             with torch.no_grad(), record_activations(model) as acts:
                 model(self.x)
             record = {"epoch": epoch, "dead": {}, "zero_fraction": {}, "mean": {}, "std": {}}
@@ -565,8 +564,6 @@ class TrainingMonitor:
                 record["grad_to_weight"] = {
                     name: g / max(weights[name].detach().norm().item(), 1e-30)
                     for name, g in norms.items()}
-        finally:
-            model.train(was_training)
         self.records.append(record)
         if self.stop_on_dead is not None and record["total_dead"] >= self.stop_on_dead:
             return True
@@ -1022,12 +1019,8 @@ def confidence_along_rays(model: nn.Module, x: Tensor, scales) -> Tensor:
         factors = [check_real("confidence_along_rays", "scale", s) for s in scales]
     if not factors:
         raise ValueError("confidence_along_rays() needs at least one scale")
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         rows = [torch.softmax(model(alpha * x), dim=1).max(dim=1).values for alpha in factors]
-    finally:
-        model.train(was_training)
     return torch.stack(rows)
 
 

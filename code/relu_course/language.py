@@ -39,6 +39,7 @@ Example:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import importlib
 import math
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ from torch import Tensor, nn
 from . import modules as M
 from . import variants as V
 from ._validation import check_int, check_real, check_seed, check_tensor
-from .utils import get_device
+from .utils import eval_mode, get_device
 
 __all__ = [
     "CORPUS_NAMES", "STDLIB_MODULES", "zen_of_python", "corpus", "CharCorpus", "char_corpus",
@@ -637,12 +638,10 @@ def evaluate_language_model(model: TinyTransformerLM, data: CharCorpus,
         raise TypeError(f"evaluate_language_model() expects a CharCorpus, got {type(data).__name__}")
     x, y = data.windows(split, model.context)
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    logits = model(x.to(device))
+    with eval_mode(model):
+        logits = model(x.to(device))
     loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
                                        y.to(device).reshape(-1))
-    model.train(was_training)
     return loss.item()
 
 
@@ -796,19 +795,14 @@ def ffn_hidden_activations(model: TinyTransformerLM, idx: Tensor) -> list[Tensor
                         f"got {type(model).__name__}")
     check_tensor("ffn_hidden_activations", idx, name="idx", allow_integer=True)
     hidden: list[Tensor] = []
-    handles = []
-    for ffn in model.feedforward_blocks():
-        def hook(module, inputs, _output):
-            hidden.append(module.hidden_activations(inputs[0]))
-        handles.append(ffn.register_forward_hook(hook))
-    was_training = model.training
-    model.eval()
-    try:
+
+    def hook(module, inputs, _output):
+        hidden.append(module.hidden_activations(inputs[0]))
+
+    with eval_mode(model), contextlib.ExitStack() as hooks:        # handles removed on exit
+        for ffn in model.feedforward_blocks():
+            hooks.enter_context(ffn.register_forward_hook(hook))
         model(idx)
-    finally:
-        model.train(was_training)
-        for h in handles:
-            h.remove()
     return hidden
 
 
@@ -891,16 +885,11 @@ def ffn_nonlinearity(model: TinyTransformerLM, idx: Tensor) -> list[FFNNonlinear
         raise TypeError(f"ffn_nonlinearity() expects a TinyTransformerLM, got {type(model).__name__}")
     check_tensor("ffn_nonlinearity", idx, name="idx", allow_integer=True)
     inputs: list[Tensor] = []
-    handles = [ffn.up.register_forward_hook(lambda _m, _i, out: inputs.append(out))
-               for ffn in model.feedforward_blocks()]
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model), contextlib.ExitStack() as hooks:        # handles removed on exit
+        for ffn in model.feedforward_blocks():
+            hooks.enter_context(
+                ffn.up.register_forward_hook(lambda _m, _i, out: inputs.append(out)))
         model(idx)
-    finally:
-        model.train(was_training)
-        for h in handles:
-            h.remove()
     result = []
     for ffn, z in zip(model.feedforward_blocks(), inputs):
         phi = ffn.act(z).reshape(-1).cpu().double()     # on the CPU: MPS has no float64

@@ -18,6 +18,7 @@ from torch import nn
 
 from . import functional as F
 from .diagnostics import RegionGrid
+from .utils import eval_mode
 
 __all__ = ["PALETTE", "MARKERS", "STYLE", "style", "subplots", "plot_activations",
            "plot_linear_regions", "plot_histories", "plot_distributions",
@@ -392,13 +393,8 @@ def _values_on_grid(label: str, curve, x: torch.Tensor) -> np.ndarray:
         p = next(curve.parameters(), None)
         dtype = p.dtype if p is not None else x.dtype
         device = p.device if p is not None else x.device
-        was_training = curve.training
-        curve.eval()
-        try:
-            with torch.no_grad():
-                out = curve(x.to(device=device, dtype=dtype).reshape(n, 1))
-        finally:
-            curve.train(was_training)
+        with torch.no_grad(), eval_mode(curve):
+            out = curve(x.to(device=device, dtype=dtype).reshape(n, 1))
     elif callable(curve):
         with torch.no_grad():
             out = curve(x)
@@ -603,14 +599,9 @@ def plot_decision_boundaries(models, data, *, axes=None, xlim=None, ylim=None,
         fig = axes[0].figure
         for k, (ax, (title, model)) in enumerate(zip(axes, models.items())):
             p = next(model.parameters(), None)
-            was_training = model.training
-            model.eval()
-            try:
-                with torch.no_grad():
-                    logits = model(points.to(p.device if p is not None else "cpu",
-                                             p.dtype if p is not None else torch.float32))
-            finally:
-                model.train(was_training)
+            with torch.no_grad(), eval_mode(model):
+                logits = model(points.to(p.device if p is not None else "cpu",
+                                         p.dtype if p is not None else torch.float32))
             logits = logits.detach().to("cpu", torch.float64)
             if logits.dim() != 2 or logits.shape[0] != len(points):
                 raise ValueError(f"plot_decision_boundaries(): {title!r} should return "

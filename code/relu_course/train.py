@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from ._validation import check_int, check_real, check_seed
 from .data import Dataset
+from .utils import eval_mode
 
 __all__ = ["TrainConfig", "History", "TrainingDiverged", "evaluate", "fit", "fit_curve",
            "epochs_to_reach", "sweep_learning_rates", "GradientClipper", "clip_gradient_norm",
@@ -101,16 +102,31 @@ def evaluate(model: nn.Module, x: Tensor, y: Tensor, batch_size: int = 2048) -> 
         raise ValueError(f"evaluate(): x has {len(x)} examples but y has {len(y)}")
     if len(x) == 0:
         raise ValueError("evaluate(): no examples to evaluate")
-    was_training = model.training
-    model.eval()
     total_loss, correct = 0.0, 0
-    for start in range(0, len(x), batch_size):
-        logits = model(x[start:start + batch_size])
-        target = y[start:start + batch_size]
-        total_loss += nn.functional.cross_entropy(logits, target, reduction="sum").item()
-        correct += (logits.argmax(dim=1) == target).sum().item()
-    model.train(was_training)
+    with eval_mode(model):
+        for start in range(0, len(x), batch_size):
+            logits = model(x[start:start + batch_size])
+            target = y[start:start + batch_size]
+            total_loss += nn.functional.cross_entropy(logits, target, reduction="sum").item()
+            correct += (logits.argmax(dim=1) == target).sum().item()
     return total_loss / len(x), correct / len(x)
+
+
+def _data_and_config(fn_name: str, data, config) -> TrainConfig:
+    """Check that ``data`` is a :class:`~relu_course.data.Dataset` and ``config`` a
+    :class:`TrainConfig` (``None``: the defaults); return the config."""
+    if not isinstance(data, Dataset):
+        raise TypeError(f"{fn_name}() expects a relu_course.data.Dataset, got {type(data).__name__}")
+    config = TrainConfig() if config is None else config
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"{fn_name}() expects a TrainConfig, got {type(config).__name__}")
+    return config
+
+
+def _check_model_factory(fn_name: str, make_model, example: str) -> None:
+    if not callable(make_model) or isinstance(make_model, nn.Module):
+        raise TypeError(f"{fn_name}() expects `make_model` to be a function that builds a new "
+                        f"model, e.g. {example}")
 
 
 def _optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
@@ -127,15 +143,12 @@ def _optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
 def _check_model_fits_data(model: nn.Module, data: Dataset) -> None:
     """One forward pass on two training examples (in eval mode, so nothing changes): the model
     must accept the inputs and return one logit per class."""
-    was_training = model.training
-    model.eval()
     try:
-        logits = model(data.x_train[:2])
+        with eval_mode(model):
+            logits = model(data.x_train[:2])
     except RuntimeError as exc:
         raise ValueError(f"fit(): the model cannot process the data's inputs of shape "
                          f"{data.input_shape} ({exc})") from exc
-    finally:
-        model.train(was_training)
     if not isinstance(logits, Tensor) or logits.dim() != 2 or logits.shape[1] != data.num_classes:
         shape = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
         raise ValueError(f"fit(): the model must return one logit per class, shape (batch, "
@@ -171,11 +184,7 @@ def fit(model: nn.Module, data: Dataset, config: TrainConfig | None = None, *,
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"fit() expects an nn.Module, got {type(model).__name__}")
-    if not isinstance(data, Dataset):
-        raise TypeError(f"fit() expects a relu_course.data.Dataset, got {type(data).__name__}")
-    config = TrainConfig() if config is None else config
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"fit() expects a TrainConfig, got {type(config).__name__}")
+    config = _data_and_config("fit", data, config)
     n = len(data.y_train)
     if n == 0:
         raise ValueError("fit(): the training set is empty")
@@ -406,15 +415,8 @@ def sweep_learning_rates(make_model: Callable[[], nn.Module], data: Dataset, lea
 
     from .utils import set_seed
 
-    if not callable(make_model) or isinstance(make_model, nn.Module):
-        raise TypeError("sweep_learning_rates() expects `make_model` to be a function that "
-                        "builds a new model, e.g. lambda: small_cnn()")
-    if not isinstance(data, Dataset):
-        raise TypeError(f"sweep_learning_rates() expects a relu_course.data.Dataset, "
-                        f"got {type(data).__name__}")
-    config = TrainConfig() if config is None else config
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"sweep_learning_rates() expects a TrainConfig, got {type(config).__name__}")
+    _check_model_factory("sweep_learning_rates", make_model, "lambda: small_cnn()")
+    config = _data_and_config("sweep_learning_rates", data, config)
     for name, grid in (("learning_rates", learning_rates), ("seeds", seeds)):
         if isinstance(grid, (str, bytes)) or not hasattr(grid, "__iter__"):
             raise TypeError(f"sweep_learning_rates() expects `{name}` to be a list, "
@@ -645,15 +647,9 @@ def fit_seeds_monitored(make_model: Callable[[], nn.Module], data: Dataset,
     from .diagnostics import TrainingMonitor
     from .utils import set_seed
 
-    if not callable(make_model) or isinstance(make_model, nn.Module):
-        raise TypeError("fit_seeds_monitored() expects `make_model` to be a function that "
-                        "builds a new model, e.g. functools.partial(mlp, 64, [64], 10)")
-    if not isinstance(data, Dataset):
-        raise TypeError(f"fit_seeds_monitored() expects a relu_course.data.Dataset, "
-                        f"got {type(data).__name__}")
-    config = TrainConfig() if config is None else config
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"fit_seeds_monitored() expects a TrainConfig, got {type(config).__name__}")
+    _check_model_factory("fit_seeds_monitored", make_model,
+                         "functools.partial(mlp, 64, [64], 10)")
+    config = _data_and_config("fit_seeds_monitored", data, config)
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
         raise TypeError(f"fit_seeds_monitored() expects `seeds` to be a list of ints, "
                         f"got {type(seeds).__name__}")
@@ -987,19 +983,17 @@ class _ModelStack(nn.Module):
 def _evaluate_stack(stack: _ModelStack, x: Tensor, y: Tensor,
                     batch_size: int = 2048) -> tuple[list[float], list[float]]:
     """Per network, the mean cross-entropy and the accuracy on ``(x, y)``, in eval mode."""
-    was_training = stack.training
-    stack.eval()
     size = stack.size
     loss = torch.zeros(size, dtype=torch.float64, device=x.device)
     correct = torch.zeros(size, dtype=torch.long, device=x.device)
-    for start in range(0, len(x), batch_size):
-        logits = stack(x[start:start + batch_size])                   # (A, b, classes)
-        target = y[start:start + batch_size]
-        per_example = nn.functional.cross_entropy(logits.flatten(0, 1), target.repeat(size),
-                                                  reduction="none")
-        loss += per_example.view(size, -1).double().sum(1)
-        correct += (logits.argmax(-1) == target).sum(1)
-    stack.train(was_training)
+    with eval_mode(stack):
+        for start in range(0, len(x), batch_size):
+            logits = stack(x[start:start + batch_size])               # (A, b, classes)
+            target = y[start:start + batch_size]
+            per_example = nn.functional.cross_entropy(logits.flatten(0, 1), target.repeat(size),
+                                                      reduction="none")
+            loss += per_example.view(size, -1).double().sum(1)
+            correct += (logits.argmax(-1) == target).sum(1)
     return (loss / len(x)).tolist(), (correct.double() / len(x)).tolist()
 
 
@@ -1083,11 +1077,7 @@ def fit_many(models, data: Dataset, config: TrainConfig | None = None, *,
     if len({len(m) for m in models}) != 1:
         raise ValueError(f"fit_many(): the networks have different numbers of layers "
                          f"({sorted({len(m) for m in models})})")
-    if not isinstance(data, Dataset):
-        raise TypeError(f"fit_many() expects a relu_course.data.Dataset, got {type(data).__name__}")
-    config = TrainConfig() if config is None else config
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"fit_many() expects a TrainConfig, got {type(config).__name__}")
+    config = _data_and_config("fit_many", data, config)
     if not isinstance(evaluate_train, bool):
         raise TypeError(f"fit_many() expects `evaluate_train` to be a bool, "
                         f"got {type(evaluate_train).__name__}")

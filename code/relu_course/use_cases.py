@@ -39,6 +39,7 @@ from torch import Tensor, nn
 from ._validation import check_int, check_real, check_seed, check_tensor
 from .data import Dataset
 from .models import _activation_factory, _widths
+from .utils import eval_mode
 
 __all__ = ["conv_norm_cnn", "RESIDUAL_PLACEMENTS", "ResidualBlock", "small_resnet",
            "AUDIO_CLASSES", "synthetic_audio", "load_synthetic_audio", "log_spectrogram",
@@ -531,12 +532,8 @@ def confusion_matrix(model: nn.Module, x: Tensor, y: Tensor, num_classes: int | 
         raise ValueError(f"confusion_matrix(): x and y need the same, non-zero number of "
                          f"examples and y must be 1-D (got {len(x)} and {tuple(y.shape)})")
     batch_size = check_int("confusion_matrix", "batch_size", batch_size, minimum=1)
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model):
         logits = [model(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
-    finally:
-        model.train(was_training)
     predicted = torch.cat([out.argmax(dim=1).cpu() for out in logits])
     if num_classes is None:
         num_classes = int(logits[0].shape[1])

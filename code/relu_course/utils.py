@@ -1,16 +1,19 @@
-"""Device selection and seeding: the two lines every chapter's setup cell runs."""
+"""Device selection and seeding (the two lines every chapter's setup cell runs), and small
+helpers the other modules share."""
 
 from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 
 from ._validation import check_seed
 
-__all__ = ["DEVICE_ENV_VAR", "get_device", "set_seed", "format_values"]
+__all__ = ["DEVICE_ENV_VAR", "get_device", "set_seed", "format_values", "eval_mode"]
 
 #: Set this environment variable (``cpu``, ``cuda``, ``cuda:1``, ``mps``) to override the choice.
 DEVICE_ENV_VAR = "RELU_COURSE_DEVICE"
@@ -100,3 +103,26 @@ def format_values(values, spec: str = ".4g") -> str:
     elif isinstance(values, np.ndarray):
         values = values.reshape(-1).tolist()
     return "[" + ", ".join(format(float(v), spec) for v in values) + "]"
+
+
+@contextmanager
+def eval_mode(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Context manager: ``module`` in evaluation mode (dropout off, batch norm using its running
+    statistics), and back in the mode it was in afterwards -- also when the block raises.
+
+    Example:
+        >>> net = torch.nn.Sequential(torch.nn.Dropout(0.5))
+        >>> with eval_mode(net):
+        ...     net.training
+        False
+        >>> net.training
+        True
+    """
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"eval_mode() expects an nn.Module, got {type(module).__name__}")
+    was_training = module.training
+    module.eval()
+    try:
+        yield module
+    finally:
+        module.train(was_training)

@@ -23,13 +23,14 @@ builds any of them from a name.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import torch
 from torch import Tensor, nn
 
 from . import functional as F
 from ._validation import check_int, check_real, check_tensor
+from .utils import eval_mode
 
 __all__ = [
     "squared_relu", "relu6", "hard_swish", "rational", "piecewise_linear",
@@ -439,19 +440,12 @@ def activation_ranges(model: nn.Module, x: Tensor,
     layers = _activation_modules("activation_ranges", model, types)
     check_tensor("activation_ranges", x, name="x")
     found: dict[str, tuple[float, float]] = {}
-    handles = []
-    for name, module in layers:
-        def hook(_module, _inputs, output, name=name):
-            found[name] = (float(output.min()), float(output.max()))
-        handles.append(module.register_forward_hook(hook))
-    was_training = model.training
-    model.eval()
-    try:
+    with eval_mode(model), ExitStack() as hooks:                    # handles removed on exit
+        for name, module in layers:
+            def hook(_module, _inputs, output, name=name):
+                found[name] = (float(output.min()), float(output.max()))
+            hooks.enter_context(module.register_forward_hook(hook))
         model(x)
-    finally:
-        model.train(was_training)
-        for h in handles:
-            h.remove()
     return {name: found[name] for name, _ in layers if name in found}
 
 
