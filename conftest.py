@@ -1,20 +1,43 @@
-"""Repository-wide pytest hook: optionally run the notebooks in reverse order.
+"""Repository-wide pytest hooks: the notebooks run in the canonical execution mode, and the
+``--claims`` option turns on the claims pass (``tests/test_claims.py``).
 
-``RELU_COURSE_NOTEBOOK_ORDER=reverse`` reverses the order of the collected notebook files, so
-that CI can show that every notebook runs on its own, in a fresh kernel, whatever ran before
-(the README's test command does this in its second pass, with ``OMP_NUM_THREADS=1``).
+nbval (``--nbval-current-env``) starts each notebook's kernel with this process's environment,
+so every notebook item is set up with :data:`relu_course.utils.CANONICAL_ENV` added to it: one
+thread, pinned numerical kernels, the CPU. That is the mode in which ``tests/notebooks.py
+execute`` stored the outputs, and the printed numbers do not depend on the processor in it.
+Other items (the unit tests) run with the environment as it was.
 """
 
 from __future__ import annotations
 
 import os
 
+import pytest
 
-def pytest_collection_modifyitems(session, config, items):
-    if os.environ.get("RELU_COURSE_NOTEBOOK_ORDER", "").lower() != "reverse":
-        return
-    notebooks = [item for item in items if str(item.path).endswith(".ipynb")]
-    files = sorted({str(item.path) for item in notebooks}, reverse=True)
-    rank = {path: i for i, path in enumerate(files)}
-    ordered = iter(sorted(notebooks, key=lambda item: rank[str(item.path)]))   # stable in-file
-    items[:] = [next(ordered) if str(item.path).endswith(".ipynb") else item for item in items]
+from relu_course.utils import CANONICAL_ENV, SEED_ENV_VAR
+
+_OUTER_ENV = {key: os.environ.get(key) for key in (*CANONICAL_ENV, SEED_ENV_VAR)}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--claims", action="store_true",
+                     help="run the claims pass (tests/test_claims.py): every notebook under "
+                          "other seeds and numerics, its checks required to hold")
+
+
+def _is_notebook(item) -> bool:
+    return str(item.path).endswith(".ipynb")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    # Runs before the notebook's collector starts its kernel (in the setup of its first cell).
+    if _is_notebook(item):
+        os.environ.update(CANONICAL_ENV)
+        os.environ.pop(SEED_ENV_VAR, None)         # stored outputs are for the default seed
+    else:
+        for key, value in _OUTER_ENV.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

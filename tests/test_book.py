@@ -34,10 +34,12 @@ import torch
 
 import relu_course as rc
 
-rc.set_seed(0)
+# The base seed of every experiment: 0 unless the environment variable
+# RELU_COURSE_SEED names another (see the README).
+SEED = rc.set_seed()
 device = rc.get_device()
 print(f"relu_course {{rc.__version__}}, torch {{torch.__version__}}, "
-      f"device: {{device}}")'''
+      f"device: {{device}}, base seed: {{SEED}}")'''
 
 
 def load(path: Path) -> dict:

@@ -1,4 +1,4 @@
-"""relu_course.utils: get_device() and set_seed()."""
+"""relu_course.utils: get_device(), the base seed (set_seed, seeds) and the canonical numerics."""
 
 from __future__ import annotations
 
@@ -144,12 +144,55 @@ def test_set_seed_matches_torch_manual_seed():
     assert torch.equal(ours, torch.randn(4))
 
 
-def test_set_seed_default_is_zero():
-    utils.set_seed()
+def test_set_seed_default_is_zero(monkeypatch):
+    monkeypatch.delenv(utils.SEED_ENV_VAR, raising=False)
+    assert utils.set_seed() == 0
     a = draw()
     utils.set_seed(0)
     b = draw()
     assert torch.equal(a[0], b[0]) and a[2] == b[2]
+
+
+def test_the_base_seed_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv(utils.SEED_ENV_VAR, " 1000 ")
+    assert utils.base_seed() == 1000 and relu_course.base_seed() == 1000
+    assert utils.seeds(3) == [1000, 1001, 1002] and relu_course.seeds(1) == [1000]
+    assert utils.set_seed() == 1000
+    a = draw()
+    utils.set_seed(1000)
+    assert torch.equal(a[0], draw()[0])
+
+
+def test_package_defaults_follow_the_base_seed(monkeypatch):
+    from relu_course.data import load
+    from relu_course.train import TrainConfig
+
+    monkeypatch.setenv(utils.SEED_ENV_VAR, "7")
+    assert TrainConfig().seed == 7
+    assert torch.equal(load("xor", n_samples=32).x_train, load("xor", n_samples=32, seed=7).x_train)
+    monkeypatch.delenv(utils.SEED_ENV_VAR)
+    assert TrainConfig().seed == 0
+    assert not torch.equal(load("xor", n_samples=32).x_train, load("xor", n_samples=32, seed=7).x_train)
+
+
+@pytest.mark.parametrize("value", ["seven", "1.5", "-3"])
+def test_a_bad_base_seed_is_a_clear_error(monkeypatch, value):
+    monkeypatch.setenv(utils.SEED_ENV_VAR, value)
+    with pytest.raises(ValueError, match="RELU_COURSE_SEED"):
+        utils.set_seed()
+
+
+@pytest.mark.parametrize("n, error", [(0, ValueError), (2.0, TypeError)])
+def test_seeds_rejects_bad_counts(n, error):
+    with pytest.raises(error, match="seeds"):
+        utils.seeds(n)
+
+
+def test_canonical_numerics_needs_its_environment(monkeypatch):
+    monkeypatch.setenv(utils.NUMERICS_ENV_VAR, "canonical")
+    monkeypatch.delenv("MKL_CBWR", raising=False)
+    with pytest.raises(RuntimeError, match="MKL_CBWR=COMPATIBLE"):
+        utils.set_seed(0)
 
 
 def test_set_seed_makes_a_model_repeatable():
@@ -161,7 +204,7 @@ def test_set_seed_makes_a_model_repeatable():
 
 
 @pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError),
-                                         (True, TypeError), (None, TypeError)])
+                                         (True, TypeError)])
 def test_set_seed_rejects_bad_seeds(seed, error):
     with pytest.raises(error, match="set_seed"):
         utils.set_seed(seed)

@@ -14,7 +14,7 @@ plotting       the course's figure style and shared plots
 bench          timing of forward+backward passes against torch's builtins
 exercises      automatic checks for the chapters' exercises
 quiz           the chapters' self-check quizzes
-utils          ``get_device()`` and ``set_seed()`` (also available here)
+utils          ``get_device()``, ``set_seed()``, ``base_seed()``, ``seeds()`` (also here)
 =============  ==============================================================================
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 
-from .utils import get_device, set_seed
+from .utils import base_seed, get_device, seeds, set_seed
 
 __version__ = "0.1.0"
 
@@ -30,8 +30,8 @@ _SUBMODULES = ("functional", "modules", "data", "models", "train", "diagnostics"
                "bench", "exercises", "quiz", "utils", "memory", "stats", "variants", "language",
                "use_cases")
 
-__all__ = ["__version__", "get_device", "set_seed", "functional", "modules", "data", "models",
-           "train", "diagnostics", "plotting", "bench", "exercises", "quiz", "utils", "memory",
+__all__ = ["__version__", "get_device", "base_seed", "seeds", "set_seed", "functional", "modules",
+           "data", "models", "train", "diagnostics", "plotting", "bench", "exercises", "quiz", "utils", "memory",
            "stats", "variants", "language", "use_cases"]
 
 

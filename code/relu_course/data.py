@@ -7,6 +7,7 @@
 
 Everything is generated on the CPU from a seeded ``torch.Generator`` (so the same seed gives
 the same data on every machine) and then moved to the requested device. Nothing is downloaded.
+A ``seed`` left out is the course's base seed (:func:`relu_course.base_seed`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ._validation import check_int, check_real, check_seed
+from ._validation import check_int, check_real, seed_or_base
 from .utils import get_device
 
 __all__ = ["Dataset", "DATASET_NAMES", "load", "two_moons", "xor", "spirals", "digits",
@@ -108,7 +109,8 @@ def _generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def two_moons(n_samples: int = 512, noise: float = 0.1, seed: int = 0) -> tuple[Tensor, Tensor]:
+def two_moons(n_samples: int = 512, noise: float = 0.1,
+              seed: int | None = None) -> tuple[Tensor, Tensor]:
     """Two interleaving half circles (synthetic), centred on the origin.
 
     Returns ``x`` of shape ``(n_samples, 2)`` (float32) and labels ``y`` (int64, 0 or 1).
@@ -117,7 +119,7 @@ def two_moons(n_samples: int = 512, noise: float = 0.1, seed: int = 0) -> tuple[
         >>> x, y = two_moons(100, seed=0); x.shape, y.shape
         (torch.Size([100, 2]), torch.Size([100]))
     """
-    seed = check_seed("two_moons", seed)
+    seed = seed_or_base("two_moons", seed)
     n_samples = check_int("two_moons", "n_samples", n_samples, minimum=2)
     noise = check_real("two_moons", "noise", noise)
     if noise < 0:
@@ -135,14 +137,15 @@ def two_moons(n_samples: int = 512, noise: float = 0.1, seed: int = 0) -> tuple[
     return x, y
 
 
-def xor(n_samples: int = 512, noise: float = 0.25, seed: int = 0) -> tuple[Tensor, Tensor]:
+def xor(n_samples: int = 512, noise: float = 0.25,
+        seed: int | None = None) -> tuple[Tensor, Tensor]:
     """Four Gaussian blobs at (+-1, +-1) (synthetic); the label is 1 where x1 * x2 < 0.
 
     Example:
         >>> x, y = xor(8, seed=0); x.shape
         torch.Size([8, 2])
     """
-    seed = check_seed("xor", seed)
+    seed = seed_or_base("xor", seed)
     n_samples = check_int("xor", "n_samples", n_samples, minimum=4)
     noise = check_real("xor", "noise", noise)
     if noise < 0:
@@ -156,14 +159,14 @@ def xor(n_samples: int = 512, noise: float = 0.25, seed: int = 0) -> tuple[Tenso
 
 
 def spirals(n_samples: int = 512, noise: float = 0.05, turns: float = 1.5,
-            seed: int = 0) -> tuple[Tensor, Tensor]:
+            seed: int | None = None) -> tuple[Tensor, Tensor]:
     """Two interleaved spirals (synthetic), radius up to about 1.
 
     Example:
         >>> x, y = spirals(10, seed=0); int(y.sum())
         5
     """
-    seed = check_seed("spirals", seed)
+    seed = seed_or_base("spirals", seed)
     n_samples = check_int("spirals", "n_samples", n_samples, minimum=2)
     noise = check_real("spirals", "noise", noise)
     turns = check_real("spirals", "turns", turns, positive=True)
@@ -225,7 +228,7 @@ def _stratified_split(y: Tensor, test_fraction: float, seed: int) -> tuple[Tenso
 
 
 def load(name: str, *, n_samples: int | None = None, noise: float | None = None,
-         test_fraction: float = 0.25, seed: int = 0,
+         test_fraction: float = 0.25, seed: int | None = None,
          device: str | torch.device | None = None) -> Dataset:
     """Load a dataset by name and split it (stratified) into train and test parts.
 
@@ -252,7 +255,7 @@ def load(name: str, *, n_samples: int | None = None, noise: float | None = None,
     test_fraction = check_real("load", "test_fraction", test_fraction)
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"load() expects 0 < test_fraction < 1, got {test_fraction}")
-    seed = check_seed("load", seed)
+    seed = seed_or_base("load", seed)
 
     if key == "digits":
         if n_samples is not None or noise is not None:
@@ -328,7 +331,7 @@ def standardize_features(data: Dataset, eps: float = 1e-6) -> Dataset:
                    data.y_test, data.num_classes)
 
 
-def validation_split(data: Dataset, fraction: float = 0.25, seed: int = 0) -> Dataset:
+def validation_split(data: Dataset, fraction: float = 0.25, seed: int | None = None) -> Dataset:
     """Hold out part of the *training* set for validation, leaving the test set untouched.
 
     Hyper-parameters (learning rate, initialisation, ...) must be chosen on data that the
@@ -365,7 +368,7 @@ def validation_split(data: Dataset, fraction: float = 0.25, seed: int = 0) -> Da
     fraction = check_real("validation_split", "fraction", fraction)
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"validation_split() expects 0 < fraction < 1, got {fraction}")
-    seed = check_seed("validation_split", seed)
+    seed = seed_or_base("validation_split", seed)
     if len(data.y_train) < 2:
         raise ValueError(f"validation_split(): the training set has {len(data.y_train)} "
                          f"example(s); at least 2 are needed")

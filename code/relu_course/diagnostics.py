@@ -802,7 +802,8 @@ def born_dead_fractions(width: int, max_depth: int, *, n_networks: int = 1000,
                         in_features: int = 2, n_inputs: int = 128, init: str = "he",
                         bias: float | None = None, activation: str = "relu",
                         activation_kwargs: dict | None = None, batch_norm: bool = False,
-                        seed: int = 0, device: str | torch.device | None = None) -> Tensor:
+                        seed: int | None = None,
+                        device: str | torch.device | None = None) -> Tensor:
     r"""Monte Carlo estimate of the probability that a randomly initialised fully connected
     network is *born dead* (Lu et al., 2020): constant on its inputs before any training.
 
@@ -857,7 +858,7 @@ def born_dead_fractions(width: int, max_depth: int, *, n_networks: int = 1000,
         0.0
     """
     from . import functional as F
-    from ._validation import check_seed
+    from ._validation import seed_or_base
     from .utils import get_device
 
     width = check_int("born_dead_fractions", "width", width, minimum=1)
@@ -865,7 +866,7 @@ def born_dead_fractions(width: int, max_depth: int, *, n_networks: int = 1000,
     n_networks = check_int("born_dead_fractions", "n_networks", n_networks, minimum=1)
     in_features = check_int("born_dead_fractions", "in_features", in_features, minimum=1)
     n_inputs = check_int("born_dead_fractions", "n_inputs", n_inputs, minimum=1)
-    seed = check_seed("born_dead_fractions", seed)
+    seed = seed_or_base("born_dead_fractions", seed)
     if init not in _BORN_DEAD_INITS:
         raise ValueError(f"born_dead_fractions(): unknown init {init!r}; valid: "
                          f"{', '.join(_BORN_DEAD_INITS)}")

@@ -49,8 +49,9 @@ from torch import Tensor, nn
 
 from . import modules as M
 from . import variants as V
-from ._validation import check_int, check_real, check_seed, check_tensor
+from ._validation import check_int, check_real, check_seed, check_tensor, seed_or_base
 from .utils import eval_mode, get_device
+from .utils import seeds as _seeds
 
 __all__ = [
     "CORPUS_NAMES", "STDLIB_MODULES", "zen_of_python", "corpus", "CharCorpus", "char_corpus",
@@ -184,7 +185,8 @@ class CharCorpus:
         Args:
             split: ``"train"`` or ``"valid"``.
             batch_size, context: shape of the batch.
-            seed: seeds a fresh generator (ignored when ``generator`` is given).
+            seed: seeds a fresh generator (ignored when ``generator`` is given; default: the
+                base seed, :func:`relu_course.base_seed`).
             generator: a CPU ``torch.Generator`` to draw the window positions from.
 
         Example:
@@ -200,7 +202,7 @@ class CharCorpus:
             raise ValueError(f"batch(): the {split} split has {len(ids)} characters, too few "
                              f"for context {context}")
         if generator is None:
-            generator = torch.Generator().manual_seed(check_seed("batch", 0 if seed is None else seed))
+            generator = torch.Generator().manual_seed(seed_or_base("batch", seed))
         starts = torch.randint(0, len(ids) - context, (batch_size,), generator=generator)
         offsets = starts[:, None] + torch.arange(context + 1)         # (batch, context + 1)
         windows = ids[offsets.to(ids.device)]
@@ -574,7 +576,7 @@ class LMConfig:
     lr: float = 3e-3
     weight_decay: float = 0.01
     eval_every: int = 50
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self):
         check_int("LMConfig", "steps", self.steps, minimum=1)
@@ -583,7 +585,7 @@ class LMConfig:
         if check_real("LMConfig", "weight_decay", self.weight_decay) < 0:
             raise ValueError(f"LMConfig: weight_decay must be >= 0, got {self.weight_decay}")
         check_int("LMConfig", "eval_every", self.eval_every, minimum=1)
-        check_seed("LMConfig", self.seed)
+        object.__setattr__(self, "seed", seed_or_base("LMConfig", self.seed))
 
 
 @dataclass
@@ -706,7 +708,7 @@ def train_language_model(model: TinyTransformerLM, data: CharCorpus,
     return history
 
 
-def compare_feedforward(kinds, data: CharCorpus, seeds=(0, 1, 2), config: LMConfig | None = None,
+def compare_feedforward(kinds, data: CharCorpus, seeds=None, config: LMConfig | None = None,
                         *, return_models: bool = False, **model_kwargs):
     """Train one :class:`TinyTransformerLM` per feed-forward kind and seed; return the final
     validation losses, ``{kind: [loss for each seed]}`` (nats per character).
@@ -718,7 +720,7 @@ def compare_feedforward(kinds, data: CharCorpus, seeds=(0, 1, 2), config: LMConf
     Args:
         kinds: feed-forward kinds (see :data:`FFN_KINDS`).
         data: the corpus.
-        seeds: the seeds (default three).
+        seeds: the seeds (default: ``relu_course.seeds(3)``, three from the base seed).
         config: training settings (its ``seed`` is replaced by each seed).
         return_models: also return the trained models, ``{kind: [model for each seed]}``
             (the result is then the pair ``(losses, models)``).
@@ -732,7 +734,7 @@ def compare_feedforward(kinds, data: CharCorpus, seeds=(0, 1, 2), config: LMConf
         (['reglu', 'relu'], 1)
     """
     kinds = [_check_kind("compare_feedforward", k) for k in kinds]
-    seeds = [check_seed("compare_feedforward", s) for s in seeds]
+    seeds = [check_seed("compare_feedforward", s) for s in (_seeds(3) if seeds is None else seeds)]
     if not kinds or not seeds:
         raise ValueError("compare_feedforward(): give at least one kind and one seed")
     config = LMConfig() if config is None else config

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor, nn
 
-from ._validation import check_int, check_real, check_seed
+from ._validation import check_int, check_real, check_seed, seed_or_base
 from .data import Dataset
 from .utils import eval_mode
+from .utils import seeds as _seeds
 
 __all__ = ["TrainConfig", "History", "TrainingDiverged", "evaluate", "fit", "fit_curve",
            "epochs_to_reach", "sweep_learning_rates", "GradientClipper", "clip_gradient_norm",
@@ -37,7 +38,8 @@ class TrainConfig:
         optimizer: ``"adam"`` or ``"sgd"``.
         momentum: SGD momentum (ignored by Adam).
         weight_decay: L2 penalty passed to the optimiser.
-        seed: seeds the order of the minibatches.
+        seed: seeds the order of the minibatches; ``None`` (the default) means the base seed,
+            :func:`relu_course.base_seed`, read when the config is made.
 
     Example:
         >>> TrainConfig(epochs=5, lr=0.1, optimizer="sgd").batch_size
@@ -50,7 +52,7 @@ class TrainConfig:
     optimizer: str = "adam"
     momentum: float = 0.0
     weight_decay: float = 0.0
-    seed: int = 0
+    seed: int | None = None
 
     def __post_init__(self):
         check_int("TrainConfig", "epochs", self.epochs, minimum=1)
@@ -63,7 +65,7 @@ class TrainConfig:
             raise ValueError(f"TrainConfig: momentum must be >= 0, got {self.momentum}")
         if check_real("TrainConfig", "weight_decay", self.weight_decay) < 0:
             raise ValueError(f"TrainConfig: weight_decay must be >= 0, got {self.weight_decay}")
-        check_seed("TrainConfig", self.seed)
+        object.__setattr__(self, "seed", seed_or_base("TrainConfig", self.seed))
 
 
 @dataclass
@@ -598,7 +600,7 @@ class MonitoredRun:
 
 
 def fit_seeds_monitored(make_model: Callable[[], nn.Module], data: Dataset,
-                        config: TrainConfig | None = None, seeds=(0, 1, 2), *,
+                        config: TrainConfig | None = None, seeds=None, *,
                         probe: Tensor | None = None, probe_targets: Tensor | None = None,
                         every: int = 1) -> list[MonitoredRun]:
     r"""Train a fresh model once per seed with :func:`fit`, watching each run with a
@@ -653,7 +655,7 @@ def fit_seeds_monitored(make_model: Callable[[], nn.Module], data: Dataset,
     if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
         raise TypeError(f"fit_seeds_monitored() expects `seeds` to be a list of ints, "
                         f"got {type(seeds).__name__}")
-    seeds = [check_seed("fit_seeds_monitored", s) for s in seeds]
+    seeds = [check_seed("fit_seeds_monitored", s) for s in (_seeds(3) if seeds is None else seeds)]
     if not seeds:
         raise ValueError("fit_seeds_monitored() needs at least one seed")
     if len(set(seeds)) != len(seeds):
@@ -682,7 +684,7 @@ def fit_seeds_monitored(make_model: Callable[[], nn.Module], data: Dataset,
 
 def linear_regression_path(x: Tensor, y: Tensor, *, lr: float, steps: int,
                            batch_size: int | None = None, w0: Tensor | None = None,
-                           seed: int = 0) -> Tensor:
+                           seed: int | None = None) -> Tensor:
     r"""The path of (stochastic) gradient descent for a linear unit :math:`\hat y = w \cdot x`
     on the loss :math:`\frac{1}{2B} \sum_{i \in \text{batch}} (w \cdot x_i - y_i)^2`.
 
@@ -699,7 +701,8 @@ def linear_regression_path(x: Tensor, y: Tensor, *, lr: float, steps: int,
         batch_size: examples per step, taken in a seeded random order that is reshuffled after
             each pass over the data; ``None`` means all :math:`N` (plain gradient descent).
         w0: the starting point (default: zeros).
-        seed: seeds the order of the examples.
+        seed: seeds the order of the examples (default: the base seed,
+            :func:`relu_course.base_seed`).
 
     Returns:
         The weights before and after every step, shape ``(steps + 1, d)``, in ``x``'s dtype.
@@ -721,7 +724,7 @@ def linear_regression_path(x: Tensor, y: Tensor, *, lr: float, steps: int,
         raise ValueError(f"linear_regression_path(): x has {len(x)} rows but y has {len(y)}")
     lr = check_real("linear_regression_path", "lr", lr, positive=True)
     steps = check_int("linear_regression_path", "steps", steps, minimum=1)
-    seed = check_seed("linear_regression_path", seed)
+    seed = seed_or_base("linear_regression_path", seed)
     n = len(x)
     batch = n if batch_size is None else min(
         check_int("linear_regression_path", "batch_size", batch_size, minimum=1), n)

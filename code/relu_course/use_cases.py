@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import Tensor, nn
 
-from ._validation import check_int, check_real, check_seed, check_tensor
+from ._validation import check_int, check_real, check_tensor, seed_or_base
 from .data import Dataset
 from .models import _activation_factory, _widths
 from .utils import eval_mode
@@ -228,7 +228,7 @@ AUDIO_CLASSES = ("tone", "rising chirp", "falling chirp", "noise")
 
 def synthetic_audio(n_per_class: int = 200, *, length: int = 1024, sample_rate: int = 4000,
                     min_sweep: float = 600.0, noise_range: tuple[float, float] = (0.05, 0.5),
-                    seed: int = 0) -> tuple[Tensor, Tensor]:
+                    seed: int | None = None) -> tuple[Tensor, Tensor]:
     r"""Synthetic sound clips (generated here, not recorded): ``n_per_class`` clips of each
     class in :data:`AUDIO_CLASSES`, interleaved (labels 0, 1, 2, 3, 0, 1, ...).
 
@@ -270,7 +270,7 @@ def synthetic_audio(n_per_class: int = 200, *, length: int = 1024, sample_rate: 
     length = check_int("synthetic_audio", "length", length, minimum=16)
     sample_rate = check_int("synthetic_audio", "sample_rate", sample_rate, minimum=1)
     min_sweep = check_real("synthetic_audio", "min_sweep", min_sweep)
-    seed = check_seed("synthetic_audio", seed)
+    seed = seed_or_base("synthetic_audio", seed)
     if not isinstance(noise_range, (tuple, list)) or len(noise_range) != 2:
         raise TypeError("synthetic_audio() expects `noise_range` to be a pair (low, high)")
     low, high = (check_real("synthetic_audio", "noise_range", v) for v in noise_range)
@@ -316,7 +316,8 @@ def synthetic_audio(n_per_class: int = 200, *, length: int = 1024, sample_rate: 
     return (x + background).float(), y.long()
 
 
-def load_synthetic_audio(n_per_class: int = 200, *, test_fraction: float = 0.25, seed: int = 0,
+def load_synthetic_audio(n_per_class: int = 200, *, test_fraction: float = 0.25,
+                         seed: int | None = None,
                          device: str | torch.device | None = None, **kwargs) -> Dataset:
     """:func:`synthetic_audio` split into a training and a test part (the first
     ``1 - test_fraction`` of the clips train, the rest test; the classes are interleaved, so
@@ -326,7 +327,7 @@ def load_synthetic_audio(n_per_class: int = 200, *, test_fraction: float = 0.25,
     Args:
         n_per_class: clips per class, in both parts together.
         test_fraction: share of the clips held out, strictly between 0 and 1.
-        seed: seeds the clips.
+        seed: seeds the clips (default: the base seed, :func:`relu_course.base_seed`).
         device: where to put the tensors (default: CPU).
         **kwargs: passed on to :func:`synthetic_audio` (``length``, ``sample_rate``, ...).
 

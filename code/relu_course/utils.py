@@ -1,5 +1,13 @@
-"""Device selection and seeding (the two lines every chapter's setup cell runs), and small
-helpers the other modules share."""
+"""Device selection, seeding and the canonical numerics (what every chapter's setup cell
+runs), and small helpers the other modules share.
+
+Every random choice in the course derives from one *base seed*: 0, or the integer in the
+environment variable ``RELU_COURSE_SEED``. ``set_seed()`` seeds the generators with it,
+``seeds(n)`` gives the seeds of an experiment that is repeated ``n`` times, and the package's
+functions that draw random numbers use it when no seed is passed. Start Jupyter (or the tests)
+with another value, ``RELU_COURSE_SEED=7 jupyter lab``, and every experiment reruns on fresh
+seeds.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +19,32 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from ._validation import check_seed
+from ._validation import SEED_ENV_VAR, base_seed, check_int, check_seed
 
-__all__ = ["DEVICE_ENV_VAR", "get_device", "set_seed", "format_values", "eval_mode"]
+__all__ = ["DEVICE_ENV_VAR", "SEED_ENV_VAR", "NUMERICS_ENV_VAR", "CANONICAL_ENV", "get_device",
+           "base_seed", "seeds", "set_seed", "canonical_numerics", "format_values", "eval_mode"]
 
 #: Set this environment variable (``cpu``, ``cuda``, ``cuda:1``, ``mps``) to override the choice.
 DEVICE_ENV_VAR = "RELU_COURSE_DEVICE"
+
+#: ``canonical`` in this environment variable makes :func:`set_seed` pin the numerics.
+NUMERICS_ENV_VAR = "RELU_COURSE_NUMERICS"
+
+#: The environment of the *canonical execution mode*, in which the stored outputs of the
+#: chapters were computed: one thread, the CPU, and numerical kernels that every x86-64
+#: processor with AVX2 runs identically -- ATen's AVX2 kernels (not AVX-512 where the processor
+#: has it) and MKL's branch for reproducible results on any x86-64 processor. These variables
+#: are read when a process starts, so they must be set before Python is started (``tests/
+#: notebooks.py`` and the test suite do that); :func:`set_seed` then switches off the two
+#: libraries that choose their kernels by processor and have no such switch (oneDNN, NNPACK).
+CANONICAL_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "MKL_CBWR": "COMPATIBLE",
+    DEVICE_ENV_VAR: "cpu",
+    NUMERICS_ENV_VAR: "canonical",
+}
 
 
 def _mps_available() -> bool:
@@ -76,18 +104,63 @@ def get_device(preferred: str | torch.device | None = None) -> torch.device:
     return device
 
 
-def set_seed(seed: int = 0) -> None:
-    """Seed Python's ``random``, NumPy's global generator and torch (CPU and every GPU).
+def seeds(n: int) -> list[int]:
+    """The ``n`` seeds of an experiment repeated ``n`` times: the base seed and the ``n - 1``
+    integers after it.
+
+    Example:
+        >>> seeds(3)           # RELU_COURSE_SEED is not set here
+        [0, 1, 2]
+    """
+    n = check_int("seeds", "n", n, minimum=1)
+    start = base_seed()
+    return [check_seed("seeds", start + i) for i in range(n)]
+
+
+def set_seed(seed: int | None = None) -> int:
+    """Seed Python's ``random``, NumPy's global generator and torch (CPU and every GPU), and
+    return the seed. Without an argument, use the base seed (:func:`base_seed`).
+
+    In the canonical execution mode (``RELU_COURSE_NUMERICS=canonical``), also pin the
+    numerics (:func:`canonical_numerics`).
 
     Example:
         >>> set_seed(0); a = torch.rand(2)
+        0
         >>> set_seed(0); torch.equal(a, torch.rand(2))
+        0
         True
     """
-    seed = check_seed("set_seed", seed)
+    seed = base_seed() if seed is None else check_seed("set_seed", seed)
+    if os.environ.get(NUMERICS_ENV_VAR, "").strip() == "canonical":
+        canonical_numerics()
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)          # also seeds every CUDA device
+    return seed
+
+
+def canonical_numerics() -> None:
+    """Pin this process's numerics to the canonical execution mode (see :data:`CANONICAL_ENV`):
+    one thread, and no oneDNN or NNPACK (convolutions then run ATen's own kernels on MKL).
+
+    Raises:
+        RuntimeError: if the environment of the canonical mode was not set before Python
+            started, or ATen could not use the kernels it names (a processor without AVX2).
+    """
+    missing = {k: v for k, v in CANONICAL_ENV.items() if os.environ.get(k) != v}
+    if missing:
+        raise RuntimeError(
+            "the canonical execution mode needs these environment variables set before Python "
+            "starts: " + " ".join(f"{k}={v}" for k, v in missing.items()))
+    capability = torch.backends.cpu.get_cpu_capability()
+    if capability != "AVX2":
+        raise RuntimeError(f"the canonical execution mode needs ATen's AVX2 kernels, but this "
+                           f"machine runs {capability!r}; the stored outputs cannot be "
+                           f"reproduced here (an x86-64 processor with AVX2 is needed)")
+    torch.set_num_threads(1)
+    torch.backends.mkldnn.enabled = False
+    torch.backends.nnpack.set_flags(False)
 
 
 def format_values(values, spec: str = ".4g") -> str:
