@@ -106,6 +106,9 @@ def execute(path: Path, write: bool, env: dict[str, str] | None = None, *,
         client.execute(env=canonical_env() if env is None else env)
     except CellExecutionError:
         pass
+    finally:
+        if client.km.has_kernel:                    # the client leaves a kernel it did not create
+            client.km.shutdown_kernel(now=True)
     failures = [f"cell {index}: {output.ename}: {output.evalue}"
                 for index, cell in enumerate(nb.cells)
                 for output in cell.get("outputs", []) if output.get("output_type") == "error"]

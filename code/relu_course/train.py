@@ -1057,10 +1057,10 @@ def fit_many(models, data: Dataset, config: TrainConfig | None = None, *,
         >>> from relu_course.models import mlp
         >>> from relu_course.utils import set_seed
         >>> data = load("xor", n_samples=200)
-        >>> nets = []
-        >>> for activation in ("relu", "tanh"):
+        >>> def build(activation):
         ...     set_seed(0)                     # the same initial weights for both
-        ...     nets.append(mlp(2, [16], 2, activation))
+        ...     return mlp(2, [16], 2, activation)
+        >>> nets = [build("relu"), build("tanh")]
         >>> histories = fit_many(nets, data, TrainConfig(epochs=30))
         >>> [h.epochs for h in histories], all(h.train_accuracy[-1] > 0.9 for h in histories)
         ([30, 30], True)

@@ -147,6 +147,13 @@ def canonical_numerics() -> None:
     Raises:
         RuntimeError: if the environment of the canonical mode was not set before Python
             started, or ATen could not use the kernels it names (a processor without AVX2).
+
+    Example (not run here: it would change this process's settings)::
+
+        $ env OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COMPATIBLE \\
+              RELU_COURSE_DEVICE=cpu RELU_COURSE_NUMERICS=canonical python
+        >>> import relu_course as rc
+        >>> rc.set_seed(0)          # calls canonical_numerics()  # doctest: +SKIP
     """
     missing = {k: v for k, v in CANONICAL_ENV.items() if os.environ.get(k) != v}
     if missing:
