@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
 
 import torch
-
-#: The environment variable that holds the course's base seed (an integer >= 0; 0 when unset).
-SEED_ENV_VAR = "RELU_COURSE_SEED"
 
 #: Floating-point dtypes the activation functions accept.
 FLOAT_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
@@ -84,29 +80,10 @@ def check_int(fn_name: str, name: str, value, *, minimum: int | None = None) -> 
 MAX_SEED = 2**63 - 1
 
 
-def base_seed() -> int:
-    """The base seed of every experiment: the integer in ``RELU_COURSE_SEED``, or 0.
-
-    Raises:
-        ValueError: if the variable is set but is not an integer in ``[0, 2**63)``.
-
-    Example:
-        >>> base_seed()        # RELU_COURSE_SEED is not set here
-        0
-    """
-    text = os.environ.get(SEED_ENV_VAR, "").strip()
-    if not text:
-        return 0
-    try:
-        value = int(text)
-    except ValueError:
-        raise ValueError(f"{SEED_ENV_VAR}={text!r} is not an integer; "
-                         f"set it to a seed such as 0 or 7, or unset it") from None
-    return check_seed(f"base_seed() [{SEED_ENV_VAR}]", value)
-
-
 def seed_or_base(fn_name: str, seed) -> int:
     """``seed`` checked by :func:`check_seed`, or the base seed if it is ``None``."""
+    from .utils import base_seed  # here, not at the top: utils imports this module
+
     return base_seed() if seed is None else check_seed(fn_name, seed)
 
 

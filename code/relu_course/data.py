@@ -7,7 +7,7 @@
 
 Everything is generated on the CPU from a seeded ``torch.Generator`` (so the same seed gives
 the same data on every machine) and then moved to the requested device. Nothing is downloaded.
-A ``seed`` left out is the course's base seed (:func:`relu_course.base_seed`).
+A ``seed`` left out is the course's base seed (:func:`relu_course.utils.base_seed`).
 """
 
 from __future__ import annotations

@@ -186,7 +186,7 @@ class CharCorpus:
             split: ``"train"`` or ``"valid"``.
             batch_size, context: shape of the batch.
             seed: seeds a fresh generator (ignored when ``generator`` is given; default: the
-                base seed, :func:`relu_course.base_seed`).
+                base seed, :func:`relu_course.utils.base_seed`).
             generator: a CPU ``torch.Generator`` to draw the window positions from.
 
         Example:

@@ -39,7 +39,7 @@ class TrainConfig:
         momentum: SGD momentum (ignored by Adam).
         weight_decay: L2 penalty passed to the optimiser.
         seed: seeds the order of the minibatches; ``None`` (the default) means the base seed,
-            :func:`relu_course.base_seed`, read when the config is made.
+            :func:`relu_course.utils.base_seed`, read when the config is made.
 
     Example:
         >>> TrainConfig(epochs=5, lr=0.1, optimizer="sgd").batch_size
@@ -702,7 +702,7 @@ def linear_regression_path(x: Tensor, y: Tensor, *, lr: float, steps: int,
             each pass over the data; ``None`` means all :math:`N` (plain gradient descent).
         w0: the starting point (default: zeros).
         seed: seeds the order of the examples (default: the base seed,
-            :func:`relu_course.base_seed`).
+            :func:`relu_course.utils.base_seed`).
 
     Returns:
         The weights before and after every step, shape ``(steps + 1, d)``, in ``x``'s dtype.

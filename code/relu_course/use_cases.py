@@ -327,7 +327,7 @@ def load_synthetic_audio(n_per_class: int = 200, *, test_fraction: float = 0.25,
     Args:
         n_per_class: clips per class, in both parts together.
         test_fraction: share of the clips held out, strictly between 0 and 1.
-        seed: seeds the clips (default: the base seed, :func:`relu_course.base_seed`).
+        seed: seeds the clips (default: the base seed, :func:`relu_course.utils.base_seed`).
         device: where to put the tensors (default: CPU).
         **kwargs: passed on to :func:`synthetic_audio` (``length``, ``sample_rate``, ...).
 

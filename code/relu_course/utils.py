@@ -19,13 +19,16 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from ._validation import SEED_ENV_VAR, base_seed, check_int, check_seed
+from ._validation import check_int, check_seed
 
 __all__ = ["DEVICE_ENV_VAR", "SEED_ENV_VAR", "NUMERICS_ENV_VAR", "CANONICAL_ENV", "get_device",
            "base_seed", "seeds", "set_seed", "canonical_numerics", "format_values", "eval_mode"]
 
 #: Set this environment variable (``cpu``, ``cuda``, ``cuda:1``, ``mps``) to override the choice.
 DEVICE_ENV_VAR = "RELU_COURSE_DEVICE"
+
+#: The environment variable that holds the base seed (an integer >= 0; 0 when unset).
+SEED_ENV_VAR = "RELU_COURSE_SEED"
 
 #: ``canonical`` in this environment variable makes :func:`set_seed` pin the numerics.
 NUMERICS_ENV_VAR = "RELU_COURSE_NUMERICS"
@@ -104,6 +107,27 @@ def get_device(preferred: str | torch.device | None = None) -> torch.device:
     return device
 
 
+def base_seed() -> int:
+    """The base seed of every experiment: the integer in ``RELU_COURSE_SEED``, or 0.
+
+    Raises:
+        ValueError: if the variable is set but is not an integer in ``[0, 2**63)``.
+
+    Example:
+        >>> base_seed()        # RELU_COURSE_SEED is not set here
+        0
+    """
+    text = os.environ.get(SEED_ENV_VAR, "").strip()
+    if not text:
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{SEED_ENV_VAR}={text!r} is not an integer; "
+                         f"set it to a seed such as 0 or 7, or unset it") from None
+    return check_seed(f"base_seed() [{SEED_ENV_VAR}]", value)
+
+
 def seeds(n: int) -> list[int]:
     """The ``n`` seeds of an experiment repeated ``n`` times: the base seed and the ``n - 1``
     integers after it.
@@ -119,10 +143,10 @@ def seeds(n: int) -> list[int]:
 
 def set_seed(seed: int | None = None) -> int:
     """Seed Python's ``random``, NumPy's global generator and torch (CPU and every GPU), and
-    return the seed. Without an argument, use the base seed (:func:`base_seed`).
+    return the seed. Without an argument, use the base seed (:func:`relu_course.utils.base_seed`).
 
     In the canonical execution mode (``RELU_COURSE_NUMERICS=canonical``), also pin the
-    numerics (:func:`canonical_numerics`).
+    numerics (:func:`relu_course.utils.canonical_numerics`).
 
     Example:
         >>> set_seed(0); a = torch.rand(2)
