@@ -62,9 +62,20 @@ def test_gradient_at_exactly_zero(case, dtype, helpers):
     torch.testing.assert_close(g, ref)
 
 
+# torch's exact GELU returns +0 or -0 at -0 depending on which float32 kernel the machine runs
+# (seen: +0 on one x86 machine, -0 on another, same torch release); ours is the IEEE product
+# -0 * Phi(-0) = -0 everywhere, so only the value, not the sign, is compared with torch there.
+KERNEL_DEPENDENT_ZERO_SIGN = {"gelu"}
+
+
 def test_sign_of_zero_output_matches_torch(case, dtype):
     x = torch.tensor([-0.0, 0.0], dtype=dtype)
-    assert torch.equal(torch.signbit(case.ours(x)), torch.signbit(case.torch(x)))
+    ours, theirs = case.ours(x), case.torch(x)
+    if case.id in KERNEL_DEPENDENT_ZERO_SIGN:
+        assert ours.tolist() == theirs.tolist() == [0.0, 0.0]
+        assert torch.signbit(ours).tolist() == [True, False]
+    else:
+        assert torch.equal(torch.signbit(ours), torch.signbit(theirs))
 
 
 @pytest.mark.parametrize("case_id", ["relu", "leaky_relu", "leaky_relu-0.2", "prelu", "elu",
