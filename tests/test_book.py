@@ -155,6 +155,29 @@ def test_figures_have_output_caption_and_alt_text(path):
     assert figures >= 1, f"{path.name}: a chapter needs at least one figure"
 
 
+#: Words that mark unfinished text. Matched as whole words in every cell's source, its
+#: metadata (captions, alt text) and its text outputs -- not in image data.
+PLACEHOLDER = re.compile(r"\b(PLACEHOLDER\w*|TODO|FIXME|TBD|XXX|lorem ipsum)\b", re.IGNORECASE)
+
+
+def chapter_texts(nb: dict):
+    for i, cell in enumerate(nb["cells"]):
+        yield i, source(cell)
+        yield i, json.dumps(cell.get("metadata", {}), ensure_ascii=False)
+        for out in cell.get("outputs", []):
+            yield i, "".join(out.get("text", ""))
+            yield i, "".join(out.get("data", {}).get("text/plain", ""))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + sorted(CHAPTERS.glob("*.md")), ids=lambda p: p.name)
+def test_no_placeholder_text(path):
+    texts = chapter_texts(load(path)) if path.suffix == ".ipynb" else [(0, path.read_text())]
+    for i, text in texts:
+        found = PLACEHOLDER.search(text)
+        assert not found, f"{path.name}, cell {i}: unfinished text {found.group(0)!r}: " \
+                          f"{text[max(0, found.start() - 80):found.end() + 40]!r}"
+
+
 # ---- the shape of a chapter -----------------------------------------------------------------
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
