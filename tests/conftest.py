@@ -18,7 +18,7 @@ import pytest
 import torch
 import torch.nn.functional as TF
 
-from relu_course import functional as F
+from relu_course.activations import functional as F
 
 # Draw off-screen in this process. (Not through the MPLBACKEND environment variable: the
 # notebook kernels that nbval starts would inherit it and stop showing figures inline.)

@@ -9,7 +9,10 @@ import pytest
 import torch
 from torch import nn
 
-from relu_course import bench, data, diagnostics, models, plotting, train, utils
+from relu_course import analysis as diagnostics
+from relu_course import data, models, plotting, utils
+from relu_course import training as train
+from relu_course.performance import bench
 
 
 @pytest.fixture(scope="module")

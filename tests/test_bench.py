@@ -10,8 +10,8 @@ import itertools
 import pytest
 import torch
 
-from relu_course import bench
-from relu_course import functional as F
+from relu_course.activations import functional as F
+from relu_course.performance import bench
 
 
 class FakeClock:

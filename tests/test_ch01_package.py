@@ -9,11 +9,12 @@ import torch
 from matplotlib.figure import Figure
 
 from relu_course import exercises as E
-from relu_course import functional as F
-from relu_course import models, set_seed, train
+from relu_course import models, set_seed
 from relu_course import plotting as P
+from relu_course import training as train
+from relu_course.activations import functional as F
+from relu_course.activations.modules import ReLU
 from relu_course.data import load
-from relu_course.modules import ReLU
 
 # ---- models.hinge_network / hinge_interpolant ----------------------------------------------
 

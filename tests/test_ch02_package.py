@@ -14,7 +14,7 @@ from relu_course import data as D
 from relu_course import models
 from relu_course import plotting as P
 from relu_course.exercises import ch02
-from relu_course.train import History, TrainConfig, epochs_to_reach, sweep_learning_rates
+from relu_course.training import History, TrainConfig, epochs_to_reach, sweep_learning_rates
 
 # ---- epochs_to_reach ----------------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ def test_sweep_uses_the_config_except_lr_and_seed(xor):
     (history,) = sweep_learning_rates(make_net, xor, [0.1], [3], config)[0.1]
     torch.manual_seed(3)
     from relu_course import set_seed
-    from relu_course.train import fit
+    from relu_course.training import fit
     set_seed(3)
     expected = fit(make_net(), xor, TrainConfig(epochs=4, lr=0.1, seed=3, optimizer="sgd",
                                                 momentum=0.5, batch_size=None))

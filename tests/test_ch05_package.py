@@ -12,11 +12,11 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from relu_course import diagnostics as Dg
+from relu_course import analysis as Dg
 from relu_course import exercises as E
 from relu_course import models, set_seed
-from relu_course import modules as M
 from relu_course import plotting as P
+from relu_course.activations import modules as M
 
 
 def batch(n=32, d=4, classes=3, seed=0):

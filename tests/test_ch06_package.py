@@ -14,13 +14,13 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from relu_course import diagnostics as Dg
+from relu_course import analysis as Dg
 from relu_course import exercises as E
-from relu_course import functional as F
 from relu_course import models, set_seed
-from relu_course import modules as M
 from relu_course import plotting as P
-from relu_course import train as T
+from relu_course import training as T
+from relu_course.activations import functional as F
+from relu_course.activations import modules as M
 from relu_course.data import load
 
 

@@ -1,4 +1,4 @@
-"""Package additions for chapter 7 ("Parametric ReLU (PReLU)"): models.prelu_parameter_groups,
+"""Package additions for chapter 7 ("Parametric ReLU (PReLU)"): optim.prelu_parameter_groups,
 models.init_he_for_slope, diagnostics.prelu_slopes, plotting.plot_prelu_slopes and the
 chapter's exercise checks."""
 
@@ -13,13 +13,13 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from torch import nn
 
-from relu_course import diagnostics as Dg
+from relu_course import analysis as Dg
 from relu_course import exercises as E
 from relu_course import models, set_seed
-from relu_course import modules as M
 from relu_course import plotting as P
+from relu_course.activations import modules as M
 from relu_course.data import load
-from relu_course.train import TrainConfig, fit
+from relu_course.training import TrainConfig, fit, optim
 
 
 def channelwise_cnn(channels=(4, 8)):
@@ -27,13 +27,13 @@ def channelwise_cnn(channels=(4, 8)):
 
 
 # ---------------------------------------------------------------------------------------------
-# models.prelu_parameter_groups
+# optim.prelu_parameter_groups
 # ---------------------------------------------------------------------------------------------
 
 def test_parameter_groups_split_slopes_from_everything_else():
     set_seed(0)
     net = channelwise_cnn()
-    groups = models.prelu_parameter_groups(net, weight_decay=0.01, slope_weight_decay=0.001)
+    groups = optim.prelu_parameter_groups(net, weight_decay=0.01, slope_weight_decay=0.001)
     assert [g["name"] for g in groups] == ["weights", "slopes"]
     assert [g["weight_decay"] for g in groups] == [0.01, 0.001]
     slopes = {id(m.weight) for m in net.modules() if isinstance(m, M.PReLU)}
@@ -46,35 +46,35 @@ def test_parameter_groups_split_slopes_from_everything_else():
 
 def test_parameter_groups_default_to_no_decay_on_slopes_and_work_with_torch_prelu():
     net = models.mlp(3, [5, 5], 2, activation=lambda width: nn.PReLU())
-    groups = models.prelu_parameter_groups(net, 5e-4)
+    groups = optim.prelu_parameter_groups(net, 5e-4)
     assert groups[1]["weight_decay"] == 0.0
     assert sum(p.numel() for p in groups[1]["params"]) == 2            # two shared slopes
 
 
 def test_parameter_groups_without_prelu_give_one_group_and_drop_frozen_and_shared():
     net = models.mlp(3, [4], 2)
-    groups = models.prelu_parameter_groups(net, 0.1)
+    groups = optim.prelu_parameter_groups(net, 0.1)
     assert len(groups) == 1 and groups[0]["name"] == "weights"
     net[1].bias.requires_grad_(False)                                  # frozen: left out
     shared = M.PReLU()
     tied = nn.Sequential(nn.Linear(2, 2), shared, nn.Linear(2, 2), shared)
-    assert len(models.prelu_parameter_groups(net, 0.1)[0]["params"]) == 3
-    groups = models.prelu_parameter_groups(tied, 0.1)
+    assert len(optim.prelu_parameter_groups(net, 0.1)[0]["params"]) == 3
+    groups = optim.prelu_parameter_groups(tied, 0.1)
     assert len(groups[1]["params"]) == 1                               # tied slope once
 
 
 def test_parameter_groups_validate_their_arguments():
     net = channelwise_cnn()
     with pytest.raises(TypeError, match="nn.Module"):
-        models.prelu_parameter_groups([1, 2], 0.1)
+        optim.prelu_parameter_groups([1, 2], 0.1)
     with pytest.raises(ValueError, match=">= 0"):
-        models.prelu_parameter_groups(net, -0.1)
+        optim.prelu_parameter_groups(net, -0.1)
     with pytest.raises(ValueError, match="finite"):
-        models.prelu_parameter_groups(net, 0.1, slope_weight_decay=math.inf)
+        optim.prelu_parameter_groups(net, 0.1, slope_weight_decay=math.inf)
     with pytest.raises(TypeError, match="real number"):
-        models.prelu_parameter_groups(net, "0.1")
+        optim.prelu_parameter_groups(net, "0.1")
     with pytest.raises(ValueError, match="no trainable"):
-        models.prelu_parameter_groups(nn.Sequential(nn.ReLU()), 0.1)
+        optim.prelu_parameter_groups(nn.Sequential(nn.ReLU()), 0.1)
 
 
 def test_decay_on_the_slopes_shrinks_them_and_no_decay_leaves_them_alone():
@@ -86,7 +86,7 @@ def test_decay_on_the_slopes_shrinks_them_and_no_decay_leaves_them_alone():
         with torch.no_grad():
             net[0].weight.zero_()
             net[0].bias.fill_(1.0)
-        opt = torch.optim.SGD(models.prelu_parameter_groups(net, 0.0, slope_decay), lr=0.1)
+        opt = torch.optim.SGD(optim.prelu_parameter_groups(net, 0.0, slope_decay), lr=0.1)
         for _ in range(5):
             opt.zero_grad()
             nn.functional.cross_entropy(net(x), y).backward()
@@ -102,7 +102,7 @@ def test_parameter_groups_drive_fit_with_an_optimizer():
     for slope_decay in (0.0, 0.5):
         set_seed(0)
         net = channelwise_cnn()
-        opt = torch.optim.SGD(models.prelu_parameter_groups(net, 0.0, slope_decay), lr=0.05,
+        opt = torch.optim.SGD(optim.prelu_parameter_groups(net, 0.0, slope_decay), lr=0.05,
                               momentum=0.9)
         fit(net, data, TrainConfig(epochs=3, batch_size=32), optimizer=opt)
         results[slope_decay] = torch.cat(list(Dg.prelu_slopes(net).values()))
@@ -281,7 +281,7 @@ def test_check_prelu_from_relus():
 
 
 def test_check_prelu_decay_groups():
-    assert E.check_prelu_decay_groups(models.prelu_parameter_groups).passed
+    assert E.check_prelu_decay_groups(optim.prelu_parameter_groups).passed
     assert E.check_prelu_decay_groups(stub).status == "not attempted"
     everything = E.check_prelu_decay_groups(
         lambda m, wd: [{"params": list(m.parameters()), "weight_decay": wd}])

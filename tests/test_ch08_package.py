@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from relu_course import exercises as E
-from relu_course import functional as F
+from relu_course.activations import functional as F
 from relu_course.data import Dataset, load, standardize_features
 from relu_course.exercises import ch08
 

@@ -12,7 +12,9 @@ import pytest
 import torch
 from torch import nn
 
-from relu_course import exercises, models, plotting, stats, train
+from relu_course import exercises, models, plotting
+from relu_course import training as train
+from relu_course.analysis import stats
 from relu_course.data import load
 from relu_course.utils import set_seed
 

@@ -14,11 +14,12 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from relu_course import exercises as E
-from relu_course import modules as M
 from relu_course import plotting as P
 from relu_course import set_seed
-from relu_course import use_cases as U
-from relu_course.data import Dataset
+from relu_course.activations import modules as M
+from relu_course.analysis import metrics
+from relu_course.data import Dataset, audio
+from relu_course.models import cnn
 
 # ---------------------------------------------------------------------------------------------
 # images
@@ -26,22 +27,22 @@ from relu_course.data import Dataset
 
 
 def test_conv_norm_cnn_layout_and_bias():
-    net = U.conv_norm_cnn(channels=(4, 8))
+    net = cnn.conv_norm_cnn(channels=(4, 8))
     kinds = [type(m).__name__ for m in net]
     assert kinds == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Conv2d", "BatchNorm2d",
                      "ReLU", "MaxPool2d", "Flatten", "Linear"]
     assert all(m.bias is None for m in net if isinstance(m, nn.Conv2d))
-    plain = U.conv_norm_cnn(channels=(4,), norm=False, activation="gelu")
+    plain = cnn.conv_norm_cnn(channels=(4,), norm=False, activation="gelu")
     assert [type(m).__name__ for m in plain] == ["Conv2d", "GELU", "MaxPool2d", "Flatten",
                                                  "Linear"]
     assert plain[0].bias is not None
     assert net(torch.zeros(3, 1, 8, 8)).shape == (3, 10)
-    assert U.conv_norm_cnn(3, 5, (6,), image_size=16)(torch.zeros(2, 3, 16, 16)).shape == (2, 5)
+    assert cnn.conv_norm_cnn(3, 5, (6,), image_size=16)(torch.zeros(2, 3, 16, 16)).shape == (2, 5)
 
 
 def test_conv_norm_cnn_relu_zeroes_about_half_after_batch_norm():
     set_seed(0)
-    net = U.conv_norm_cnn(channels=(8,))
+    net = cnn.conv_norm_cnn(channels=(8,))
     with torch.no_grad():
         z = net[1](net[0](torch.rand(256, 1, 8, 8)))        # training-mode batch norm
     assert abs(z.mean().item()) < 1e-5
@@ -55,13 +56,13 @@ def test_conv_norm_cnn_relu_zeroes_about_half_after_batch_norm():
 ])
 def test_conv_norm_cnn_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error):
-        U.conv_norm_cnn(**kwargs)
+        cnn.conv_norm_cnn(**kwargs)
 
 
-@pytest.mark.parametrize("placement", U.RESIDUAL_PLACEMENTS)
+@pytest.mark.parametrize("placement", cnn.RESIDUAL_PLACEMENTS)
 def test_residual_block_formulas(placement):
     set_seed(1)
-    block = U.ResidualBlock(4, placement=placement).double()
+    block = cnn.ResidualBlock(4, placement=placement).double()
     x = torch.randn(6, 4, 5, 5, dtype=torch.float64)
     y = block(x)
     f = block.branch(x)
@@ -81,7 +82,7 @@ def test_residual_block_formulas(placement):
 
 def test_residual_block_gradients_flow_through_the_shortcut():
     set_seed(2)
-    block = U.ResidualBlock(3, placement="none")
+    block = cnn.ResidualBlock(3, placement="none")
     x = torch.randn(4, 3, 4, 4, requires_grad=True)
     block(x).sum().backward()
     assert x.grad is not None and x.grad.abs().min() > 0     # identity path: never zero here
@@ -89,24 +90,24 @@ def test_residual_block_gradients_flow_through_the_shortcut():
 
 def test_residual_block_rejects_bad_arguments():
     with pytest.raises(ValueError):
-        U.ResidualBlock(4, placement="before_add")
+        cnn.ResidualBlock(4, placement="before_add")
     with pytest.raises(ValueError):
-        U.ResidualBlock(0)
+        cnn.ResidualBlock(0)
     with pytest.raises(TypeError):
-        U.ResidualBlock(4.0)
+        cnn.ResidualBlock(4.0)
 
 
 def test_small_resnet_structure():
-    net = U.small_resnet(channels=8, blocks=3, activation="leaky_relu",
+    net = cnn.small_resnet(channels=8, blocks=3, activation="leaky_relu",
                          activation_kwargs={"negative_slope": 0.1}, placement="none")
-    blocks = [m for m in net if isinstance(m, U.ResidualBlock)]
+    blocks = [m for m in net if isinstance(m, cnn.ResidualBlock)]
     assert len(blocks) == 3 and all(b.placement == "none" for b in blocks)
     assert isinstance(blocks[0].act1, M.LeakyReLU) and blocks[0].act1.negative_slope == 0.1
     assert isinstance(blocks[0].act2, nn.Identity)
     assert net(torch.zeros(2, 1, 8, 8)).shape == (2, 10)
-    assert not any(isinstance(m, U.ResidualBlock) for m in U.small_resnet(blocks=0))
+    assert not any(isinstance(m, cnn.ResidualBlock) for m in cnn.small_resnet(blocks=0))
     with pytest.raises(ValueError):
-        U.small_resnet(blocks=-1)
+        cnn.small_resnet(blocks=-1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,27 +116,27 @@ def test_small_resnet_structure():
 
 def _peak_slope(x: torch.Tensor) -> torch.Tensor:
     """Mean change per frame of the loudest bin, per clip."""
-    spec = U.log_spectrogram(x)
+    spec = audio.log_spectrogram(x)
     return spec.argmax(dim=-2).double().diff(dim=-1).mean(dim=-1)
 
 
 def test_synthetic_audio_shapes_labels_and_determinism():
-    x, y = U.synthetic_audio(5, seed=3)
+    x, y = audio.synthetic_audio(5, seed=3)
     assert x.shape == (20, 1024) and x.dtype == torch.float32 and y.dtype == torch.int64
     assert y.tolist() == [0, 1, 2, 3] * 5
-    x2, _ = U.synthetic_audio(5, seed=3)
+    x2, _ = audio.synthetic_audio(5, seed=3)
     assert torch.equal(x, x2)
-    x3, _ = U.synthetic_audio(5, seed=4)
+    x3, _ = audio.synthetic_audio(5, seed=4)
     assert not torch.equal(x, x3)
     assert torch.isfinite(x).all()
 
 
 def test_synthetic_audio_classes_look_like_their_names():
-    x, y = U.synthetic_audio(20, seed=0, noise_range=(0.0, 0.05))
+    x, y = audio.synthetic_audio(20, seed=0, noise_range=(0.0, 0.05))
     slope = _peak_slope(x)
     assert (slope[y == 1] > 0.2).all()                     # rising chirps climb
     assert (slope[y == 2] < -0.2).all()                    # falling chirps descend
-    spec = U.log_spectrogram(x)
+    spec = audio.log_spectrogram(x)
     peak = spec.argmax(dim=-2)                             # (N, frames)
     tone_spread = (peak[y == 0].max(dim=1).values - peak[y == 0].min(dim=1).values)
     assert (tone_spread <= 2).all()                        # a tone stays in its bin
@@ -145,8 +146,8 @@ def test_synthetic_audio_classes_look_like_their_names():
 
 
 def test_chirp_sweeps_respect_min_sweep():
-    x, y = U.synthetic_audio(30, seed=1, noise_range=(0.0, 0.0), min_sweep=1000.0)
-    spec = U.log_spectrogram(x)
+    x, y = audio.synthetic_audio(30, seed=1, noise_range=(0.0, 0.0), min_sweep=1000.0)
+    spec = audio.log_spectrogram(x)
     peak_hz = spec.argmax(dim=-2).double() * 4000 / 64
     chirps = (y == 1) | (y == 2)
     # between the second and the second-to-last frame the chirp moves by most of its sweep
@@ -161,36 +162,36 @@ def test_chirp_sweeps_respect_min_sweep():
 ])
 def test_synthetic_audio_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error):
-        U.synthetic_audio(**{"n_per_class": 2, **kwargs})
+        audio.synthetic_audio(**{"n_per_class": 2, **kwargs})
 
 
 def test_load_synthetic_audio_split_is_balanced():
-    data = U.load_synthetic_audio(10, test_fraction=0.2, seed=0)
+    data = audio.load_synthetic_audio(10, test_fraction=0.2, seed=0)
     assert isinstance(data, Dataset) and data.num_classes == 4
     assert len(data.y_train) == 32 and len(data.y_test) == 8
     assert torch.bincount(data.y_test).tolist() == [2, 2, 2, 2]
-    x, _ = U.synthetic_audio(10, seed=0)
+    x, _ = audio.synthetic_audio(10, seed=0)
     assert torch.equal(torch.cat([data.x_train, data.x_test]), x)
     with pytest.raises(ValueError):
-        U.load_synthetic_audio(10, test_fraction=1.0)
+        audio.load_synthetic_audio(10, test_fraction=1.0)
 
 
 def test_log_spectrogram_matches_stft_and_batches():
     g = torch.Generator().manual_seed(5)
     x = torch.randn(3, 300, generator=g, dtype=torch.float64)
-    s = U.log_spectrogram(x, n_fft=32, hop_length=8)
+    s = audio.log_spectrogram(x, n_fft=32, hop_length=8)
     window = torch.hann_window(32, dtype=torch.float64)
     ref = torch.stft(x, 32, 8, window=window, return_complex=True).abs().log1p()
     torch.testing.assert_close(s, ref)
     assert s.shape == (3, 17, 1 + 300 // 8)
-    torch.testing.assert_close(U.log_spectrogram(x[1], 32, 8), s[1])
-    torch.testing.assert_close(U.LogSpectrogram(32, 8)(x), s)
+    torch.testing.assert_close(audio.log_spectrogram(x[1], 32, 8), s[1])
+    torch.testing.assert_close(audio.LogSpectrogram(32, 8)(x), s)
     assert (s >= 0).all()
 
 
 def test_log_spectrogram_finds_a_tone():
     t = torch.arange(1024) / 4000
-    s = U.log_spectrogram(torch.sin(2 * math.pi * 1000 * t), 64, 32)   # bin 1000/62.5 = 16
+    s = audio.log_spectrogram(torch.sin(2 * math.pi * 1000 * t), 64, 32)   # bin 1000/62.5 = 16
     assert (s.argmax(dim=0)[1:-1] == 16).all()
 
 
@@ -201,31 +202,31 @@ def test_log_spectrogram_finds_a_tone():
 ])
 def test_log_spectrogram_rejects_bad_arguments(signal, kwargs, error):
     with pytest.raises(error):
-        U.log_spectrogram(signal, **kwargs)
+        audio.log_spectrogram(signal, **kwargs)
 
 
 def test_spectrogram_dataset():
-    clips = U.load_synthetic_audio(4, length=256)
-    data = U.spectrogram_dataset(clips, n_fft=32, hop_length=16)
+    clips = audio.load_synthetic_audio(4, length=256)
+    data = audio.spectrogram_dataset(clips, n_fft=32, hop_length=16)
     assert data.input_shape == (17, 17) and data.name == "synthetic-audio-spectrogram"
-    torch.testing.assert_close(data.x_test, U.log_spectrogram(clips.x_test, 32, 16))
+    torch.testing.assert_close(data.x_test, audio.log_spectrogram(clips.x_test, 32, 16))
     assert torch.equal(data.y_train, clips.y_train)
     with pytest.raises(TypeError):
-        U.spectrogram_dataset(clips.x_train)
+        audio.spectrogram_dataset(clips.x_train)
     with pytest.raises(ValueError):
-        U.spectrogram_dataset(data)                       # already 2-D examples
+        audio.spectrogram_dataset(data)                       # already 2-D examples
 
 
 def test_audio_cnn_without_activation_ignores_the_order_of_frames():
     set_seed(6)
     x = torch.rand(8, 33, 20)
     order = torch.randperm(20)
-    linear = U.audio_cnn(channels=(8, 8), activation="identity").eval()
+    linear = cnn.audio_cnn(channels=(8, 8), activation="identity").eval()
     with torch.no_grad():
         torch.testing.assert_close(linear(x), linear(x[..., order]), rtol=1e-4, atol=1e-5)
         torch.testing.assert_close(linear(x), linear(x.flip(-1)), rtol=1e-4, atol=1e-5)
     set_seed(6)
-    relu = U.audio_cnn(channels=(8, 8)).eval()
+    relu = cnn.audio_cnn(channels=(8, 8)).eval()
     with torch.no_grad():
         assert (relu(x) - relu(x.flip(-1))).abs().max() > 1e-3
         # circular padding: rotating the frames changes nothing, even with ReLU
@@ -233,17 +234,17 @@ def test_audio_cnn_without_activation_ignores_the_order_of_frames():
 
 
 def test_audio_cnn_layout_and_errors():
-    net = U.audio_cnn(in_bins=17, num_classes=3, channels=(4, 5), norm=False, kernel_size=3)
+    net = cnn.audio_cnn(in_bins=17, num_classes=3, channels=(4, 5), norm=False, kernel_size=3)
     assert [type(m).__name__ for m in net] == ["Conv1d", "ReLU", "Conv1d", "ReLU",
                                                "AdaptiveAvgPool1d", "Flatten", "Linear"]
     assert net[0].padding_mode == "circular"
     assert net(torch.zeros(2, 17, 9)).shape == (2, 3)
     with pytest.raises(ValueError):
-        U.audio_cnn(kernel_size=4)
+        cnn.audio_cnn(kernel_size=4)
     with pytest.raises(ValueError):
-        U.audio_cnn(channels=())
+        cnn.audio_cnn(channels=())
     with pytest.raises(TypeError):
-        U.audio_cnn(norm="yes")
+        cnn.audio_cnn(norm="yes")
 
 
 def test_confusion_matrix_counts_and_restores_mode():
@@ -253,10 +254,10 @@ def test_confusion_matrix_counts_and_restores_mode():
     net.train()
     x = torch.eye(3).repeat(4, 1) * 5                     # every class predicted right
     y = torch.arange(3).repeat(4)
-    c = U.confusion_matrix(net, x, y)
+    c = metrics.confusion_matrix(net, x, y)
     assert c.dtype == torch.int64 and c.tolist() == [[4, 0, 0], [0, 4, 0], [0, 0, 4]]
     assert net.training                                   # mode restored
-    wrong = U.confusion_matrix(net, x, (y + 1) % 3, num_classes=4)
+    wrong = metrics.confusion_matrix(net, x, (y + 1) % 3, num_classes=4)
     assert wrong.shape == (4, 4) and wrong.sum() == 12 and wrong.trace() == 0
     assert wrong[1, 0] == 4                                # true 1, predicted 0
 
@@ -267,7 +268,7 @@ def test_confusion_matrix_counts_and_restores_mode():
 ])
 def test_confusion_matrix_rejects_bad_labels(y, error):
     with pytest.raises(error):
-        U.confusion_matrix(nn.Linear(2, 3), torch.zeros(2, 2), y)
+        metrics.confusion_matrix(nn.Linear(2, 3), torch.zeros(2, 2), y)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,27 +290,27 @@ def _ngram_reference(data, order, k):
 
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_char_ngram_loss_matches_a_direct_count(order):
-    from relu_course.language import char_corpus
+    from relu_course.data import char_corpus
 
     data = char_corpus("zen", valid_fraction=0.2)
-    assert U.char_ngram_loss(data, order, 0.5) == pytest.approx(
+    assert metrics.char_ngram_loss(data, order, 0.5) == pytest.approx(
         _ngram_reference(data, order, 0.5), rel=1e-10)
 
 
 def test_char_ngram_loss_orders_and_errors():
-    from relu_course.language import char_corpus
+    from relu_course.data import char_corpus
 
     data = char_corpus("zen")
-    losses = [U.char_ngram_loss(data, n) for n in (1, 2)]
+    losses = [metrics.char_ngram_loss(data, n) for n in (1, 2)]
     assert losses[1] < losses[0] < math.log(data.vocab_size)
     with pytest.raises(ValueError):
-        U.char_ngram_loss(data, 0)
+        metrics.char_ngram_loss(data, 0)
     with pytest.raises(ValueError):
-        U.char_ngram_loss(data, 5)
+        metrics.char_ngram_loss(data, 5)
     with pytest.raises(ValueError):
-        U.char_ngram_loss(data, 2, smoothing=0.0)
+        metrics.char_ngram_loss(data, 2, smoothing=0.0)
     with pytest.raises(TypeError):
-        U.char_ngram_loss("some text", 2)
+        metrics.char_ngram_loss("some text", 2)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,13 +16,13 @@ from matplotlib.figure import Figure
 from torch import nn
 from torch.autograd import gradcheck
 
-from relu_course import diagnostics as Dg
+from relu_course import analysis as Dg
 from relu_course import exercises as E
-from relu_course import functional as F
 from relu_course import models, set_seed
-from relu_course import modules as M
 from relu_course import plotting as P
-from relu_course import train as T
+from relu_course import training as T
+from relu_course.activations import functional as F
+from relu_course.activations import modules as M
 
 # ---------------------------------------------------------------------------------------------
 # functional.relu_kink and modules.ReLUKink
@@ -84,9 +84,8 @@ def test_relu_kink_checks_its_arguments():
         F.relu_kink(torch.zeros(2), "1")
 
 
-def test_relu_kink_module_is_a_relu_layer_with_a_switch():
+def test_relu_kink_module_is_an_activation_layer_with_a_switch():
     layer = M.ReLUKink(grad_at_zero=1.0)
-    assert isinstance(layer, M.ReLU)
     assert repr(layer) == "ReLUKink(grad_at_zero=1.0)"
     x = torch.zeros(3, requires_grad=True)
     layer(x).sum().backward()
@@ -97,6 +96,8 @@ def test_relu_kink_module_is_a_relu_layer_with_a_switch():
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
     net = models.mlp(2, [3, 3], 2, activation=lambda width: M.ReLUKink())
     assert [name for name, _ in Dg.activation_layers(net)] == ["2", "4"]
+    z = torch.tensor([[-1.0, 0.0, 2.0]])
+    assert Dg.activation_derivatives(nn.Sequential(M.ReLUKink(1.0)), z)["0"].tolist() == [[0, 1, 1]]
     with pytest.raises(ValueError):
         M.ReLUKink(grad_at_zero=math.inf)
 

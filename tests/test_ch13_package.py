@@ -14,9 +14,14 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from relu_course import exercises as E
-from relu_course import language as L
 from relu_course import plotting as P
-from relu_course import variants as V
+from relu_course.activations import learnable, registry
+from relu_course.activations import variants as V
+from relu_course.analysis import ffn
+from relu_course.analysis import quantization as quant
+from relu_course.data import text as textdata
+from relu_course.models import transformer
+from relu_course.training import language_model as lm_training
 
 
 def grid(lo=-8.0, hi=8.0, n=4001, dtype=torch.float64):
@@ -83,14 +88,14 @@ def test_functions_reject_non_tensors(fn):
 
 
 def test_get_variant_names_and_aliases():
-    assert isinstance(V.get_variant("relu2"), V.SquaredReLU)
-    assert isinstance(V.get_variant("Hard-Swish"), V.HardSwish)
-    assert isinstance(V.get_variant("pau"), V.RationalActivation)
-    assert V.get_variant("spline", num_knots=5).num_knots == 5
+    assert isinstance(registry.get_activation("relu2"), V.SquaredReLU)
+    assert isinstance(registry.get_activation("Hard-Swish"), V.HardSwish)
+    assert isinstance(registry.get_activation("pau"), learnable.RationalActivation)
+    assert registry.get_activation("spline", num_knots=5).num_knots == 5
     with pytest.raises(ValueError, match="valid names"):
-        V.get_variant("relu7")
+        registry.get_activation("relu7")
     with pytest.raises(TypeError):
-        V.get_variant(3)
+        registry.get_activation(3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,11 +107,11 @@ def test_rational_formula_by_hand():
     a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
     b = torch.tensor([-0.5, 0.25], dtype=torch.float64)        # |b| is used
     expected = (1 + 2 * x + 3 * x**2) / (1 + 0.5 * x.abs() + 0.25 * x**2)
-    assert torch.allclose(V.rational(x, a, b), expected)
+    assert torch.allclose(learnable.rational(x, a, b), expected)
 
 
 def test_rational_relu_init_is_close_to_relu_on_the_fitted_range():
-    act = V.RationalActivation()
+    act = learnable.RationalActivation()
     x = torch.linspace(-3, 3, 601)
     with torch.no_grad():
         err = (act(x) - torch.relu(x)).abs().max().item()
@@ -115,7 +120,7 @@ def test_rational_relu_init_is_close_to_relu_on_the_fitted_range():
 
 
 def test_rational_identity_init_and_training_changes_shape():
-    act = V.RationalActivation(3, 2, init="identity")
+    act = learnable.RationalActivation(3, 2, init="identity")
     x = torch.linspace(-2, 2, 101)
     assert torch.allclose(act(x), x)
     opt = torch.optim.Adam(act.parameters(), lr=0.05)
@@ -130,13 +135,13 @@ def test_rational_identity_init_and_training_changes_shape():
 
 def test_rational_validation():
     with pytest.raises(ValueError, match="default degrees"):
-        V.RationalActivation(3, 3)
+        learnable.RationalActivation(3, 3)
     with pytest.raises(ValueError):
-        V.RationalActivation(init="tanh")
+        learnable.RationalActivation(init="tanh")
     with pytest.raises(ValueError, match="1-D"):
-        V.rational(torch.zeros(3), torch.zeros(2, 2), torch.zeros(1))
+        learnable.rational(torch.zeros(3), torch.zeros(2, 2), torch.zeros(1))
     with pytest.raises(ValueError):
-        V.rational(torch.zeros(3), torch.zeros(0), torch.zeros(1))
+        learnable.rational(torch.zeros(3), torch.zeros(0), torch.zeros(1))
 
 
 def test_piecewise_linear_interpolates_and_extends():
@@ -144,11 +149,11 @@ def test_piecewise_linear_interpolates_and_extends():
     values = torch.tensor([1.0, 0.0, 4.0], dtype=torch.float64)
     x = torch.tensor([-3.0, -0.5, 1.0, 2.0, 5.0], dtype=torch.float64)
     # left segment slope -1, right segment slope 2
-    assert V.piecewise_linear(x, knots, values).tolist() == [3.0, 0.5, 2.0, 4.0, 10.0]
+    assert learnable.piecewise_linear(x, knots, values).tolist() == [3.0, 0.5, 2.0, 4.0, 10.0]
 
 
 def test_piecewise_linear_activation_starts_as_relu_and_gets_gradients():
-    act = V.PiecewiseLinearActivation(num_knots=7)
+    act = learnable.PiecewiseLinearActivation(num_knots=7)
     x = torch.linspace(-6, 6, 241)
     assert torch.allclose(act(x), torch.relu(x), atol=1e-6)
     act(x).sum().backward()
@@ -157,11 +162,11 @@ def test_piecewise_linear_activation_starts_as_relu_and_gets_gradients():
 
 def test_piecewise_linear_validation():
     with pytest.raises(ValueError):
-        V.PiecewiseLinearActivation(low=1.0, high=1.0)
+        learnable.PiecewiseLinearActivation(low=1.0, high=1.0)
     with pytest.raises(ValueError, match="increasing"):
-        V.piecewise_linear(torch.zeros(2), torch.tensor([1.0, 0.0]), torch.zeros(2))
+        learnable.piecewise_linear(torch.zeros(2), torch.tensor([1.0, 0.0]), torch.zeros(2))
     with pytest.raises(ValueError):
-        V.piecewise_linear(torch.zeros(2), torch.tensor([0.0, 1.0]), torch.zeros(3))
+        learnable.piecewise_linear(torch.zeros(2), torch.tensor([0.0, 1.0]), torch.zeros(3))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,27 +175,27 @@ def test_piecewise_linear_validation():
 
 def test_fake_quantize_levels_and_error_bound():
     x = torch.linspace(0, 6, 10001, dtype=torch.float64)
-    q = V.fake_quantize(x, 8, 0.0, 6.0)
+    q = quant.fake_quantize(x, 8, 0.0, 6.0)
     assert len(torch.unique(q)) == 256
     assert (q - x).abs().max() <= 6 / 255 / 2 + 1e-12
-    assert V.fake_quantize(torch.tensor([0.0]), 4, -1.0, 3.0).item() == 0.0   # 0 is exact
+    assert quant.fake_quantize(torch.tensor([0.0]), 4, -1.0, 3.0).item() == 0.0   # 0 is exact
 
 
 def test_fake_quantize_clips_and_calibrates():
     x = torch.tensor([-1.0, 0.5, 7.0])
-    assert V.fake_quantize(x, 8, 0.0, 6.0).tolist()[::2] == [0.0, 6.0]
+    assert quant.fake_quantize(x, 8, 0.0, 6.0).tolist()[::2] == [0.0, 6.0]
     y = torch.tensor([0.0, 1.0, 3.0])
-    assert torch.equal(V.fake_quantize(y, 8), V.fake_quantize(y, 8, 0.0, 3.0))
-    assert torch.equal(V.fake_quantize(torch.zeros(3)), torch.zeros(3))
+    assert torch.equal(quant.fake_quantize(y, 8), quant.fake_quantize(y, 8, 0.0, 3.0))
+    assert torch.equal(quant.fake_quantize(torch.zeros(3)), torch.zeros(3))
     with pytest.raises(ValueError):
-        V.fake_quantize(x, 1)
+        quant.fake_quantize(x, 1)
     with pytest.raises(ValueError):
-        V.fake_quantize(x, 17)
+        quant.fake_quantize(x, 17)
 
 
 def test_error_halves_per_bit():
     x = torch.rand(20000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    errors = [(V.fake_quantize(x, b, 0.0, 1.0) - x).pow(2).mean().sqrt().item()
+    errors = [(quant.fake_quantize(x, b, 0.0, 1.0) - x).pow(2).mean().sqrt().item()
               for b in (4, 5, 6, 7, 8)]
     ratios = [errors[i] / errors[i + 1] for i in range(4)]
     assert all(1.8 < r < 2.2 for r in ratios)
@@ -201,9 +206,9 @@ def test_quantize_activations_hooks_are_applied_and_removed():
     net = nn.Sequential(nn.Linear(3, 8), V.ReLU6(), nn.Linear(8, 2))
     x = torch.randn(16, 3)
     exact = net(x)
-    ranges = V.activation_ranges(net, x)
+    ranges = quant.activation_ranges(net, x)
     assert list(ranges) == ["1"] and ranges["1"][0] == 0.0
-    with V.quantize_activations(net, 2, {"1": (0.0, 6.0)}) as names:
+    with quant.quantize_activations(net, 2, {"1": (0.0, 6.0)}) as names:
         coarse = net(x)
         hidden = net[1](net[0](x))
     assert names == ["1"]
@@ -212,10 +217,10 @@ def test_quantize_activations_hooks_are_applied_and_removed():
     assert torch.equal(net(x), exact)                           # hooks gone
     assert sum(len(m._forward_hooks) for m in net.modules()) == 0
     with pytest.raises(ValueError, match="no activation layer named"):
-        with V.quantize_activations(net, 8, {"7": (0.0, 1.0)}):
+        with quant.quantize_activations(net, 8, {"7": (0.0, 1.0)}):
             pass
     with pytest.raises(ValueError):
-        V.activation_ranges(nn.Linear(2, 2), torch.zeros(1, 2))
+        quant.activation_ranges(nn.Linear(2, 2), torch.zeros(1, 2))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,27 +228,27 @@ def test_quantize_activations_hooks_are_applied_and_removed():
 # ---------------------------------------------------------------------------------------------
 
 def test_corpus_is_offline_text():
-    zen = L.corpus("zen")
+    zen = textdata.corpus("zen")
     assert zen.startswith("The Zen of Python") and len(zen) == 856
-    text = L.corpus("stdlib")
+    text = textdata.corpus("stdlib")
     assert text.startswith(zen) and len(text) > 15000
     with pytest.raises(ValueError):
-        L.corpus("wikipedia")
+        textdata.corpus("wikipedia")
 
 
 def test_char_corpus_split_encode_decode():
-    data = L.char_corpus("zen", valid_fraction=0.25)
+    data = textdata.char_corpus("zen", valid_fraction=0.25)
     assert len(data.train) + len(data.valid) == 856
-    assert data.decode(torch.cat([data.train, data.valid])) == L.corpus("zen")
+    assert data.decode(torch.cat([data.train, data.valid])) == textdata.corpus("zen")
     assert data.decode(data.encode("Simple")) == "Simple"
     with pytest.raises(ValueError, match="not in the alphabet"):
         data.encode("§")
     with pytest.raises(ValueError):
-        L.char_corpus("zen", valid_fraction=1.0)
+        textdata.char_corpus("zen", valid_fraction=1.0)
 
 
 def test_batches_are_shifted_windows_and_seeded():
-    data = L.char_corpus("zen")
+    data = textdata.char_corpus("zen")
     x1, y1 = data.batch("train", 8, 12, seed=3)
     x2, y2 = data.batch("train", 8, 12, seed=3)
     assert torch.equal(x1, x2) and torch.equal(y1, y2)
@@ -263,39 +268,39 @@ def test_batches_are_shifted_windows_and_seeded():
 # language: blocks, widths, model
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind", L.FFN_KINDS)
+@pytest.mark.parametrize("kind", transformer.FFN_KINDS)
 def test_parameter_count_formula_matches_the_module(kind):
     for bias in (True, False):
-        ffn = L.FeedForward(12, 20, kind, bias=bias)
-        assert sum(p.numel() for p in ffn.parameters()) == L.ffn_parameter_count(kind, 12, 20, bias)
+        ffn = transformer.FeedForward(12, 20, kind, bias=bias)
+        assert sum(p.numel() for p in ffn.parameters()) == transformer.ffn_parameter_count(kind, 12, 20, bias)
 
 
-@pytest.mark.parametrize("kind", L.FFN_KINDS)
+@pytest.mark.parametrize("kind", transformer.FFN_KINDS)
 def test_matched_widths_give_equal_sizes(kind):
-    target = L.ffn_parameter_count("relu", 32, 128)
-    h = L.matched_hidden_width(kind, 32)
-    best = min(abs(L.ffn_parameter_count(kind, 32, w) - target) for w in range(1, 400))
-    assert abs(L.ffn_parameter_count(kind, 32, h) - target) == best
-    assert abs(L.ffn_parameter_count(kind, 32, h) - target) / target < 0.01
+    target = transformer.ffn_parameter_count("relu", 32, 128)
+    h = transformer.matched_hidden_width(kind, 32)
+    best = min(abs(transformer.ffn_parameter_count(kind, 32, w) - target) for w in range(1, 400))
+    assert abs(transformer.ffn_parameter_count(kind, 32, h) - target) == best
+    assert abs(transformer.ffn_parameter_count(kind, 32, h) - target) / target < 0.01
 
 
 def test_shazeer_width():
-    assert L.matched_hidden_width("swiglu", 768, 3072, bias=False) == 2048
+    assert transformer.matched_hidden_width("swiglu", 768, 3072, bias=False) == 2048
 
 
 def test_gated_block_formula_by_hand():
     torch.manual_seed(0)
-    ffn = L.FeedForward(6, 5, "swiglu")
+    ffn = transformer.FeedForward(6, 5, "swiglu")
     x = torch.randn(4, 6)
     expected = ffn.down(TF.silu(ffn.up(x)) * ffn.value(x))
     assert torch.allclose(ffn(x), expected, atol=1e-6)
-    plain = L.FeedForward(6, 5, "squared_relu")
+    plain = transformer.FeedForward(6, 5, "squared_relu")
     assert torch.allclose(plain(x), plain.down(torch.relu(plain.up(x)) ** 2), atol=1e-6)
 
 
 def test_model_is_causal():
     torch.manual_seed(0)
-    model = L.TinyTransformerLM(20, context=8, d_model=16, ffn="geglu").eval()
+    model = transformer.TinyTransformerLM(20, context=8, d_model=16, ffn="geglu").eval()
     x = torch.randint(0, 20, (2, 8))
     y = x.clone()
     y[:, 5:] = (y[:, 5:] + 1) % 20                 # change the future
@@ -305,19 +310,19 @@ def test_model_is_causal():
 
 
 def test_model_validation():
-    model = L.TinyTransformerLM(20, context=8, d_model=16)
+    model = transformer.TinyTransformerLM(20, context=8, d_model=16)
     with pytest.raises(ValueError, match="context"):
         model(torch.zeros(1, 9, dtype=torch.long))
     with pytest.raises(ValueError):
         model(torch.zeros(9, dtype=torch.long))
     with pytest.raises(ValueError, match="unknown feed-forward kind"):
-        L.TinyTransformerLM(20, ffn="relu7")
+        transformer.TinyTransformerLM(20, ffn="relu7")
     with pytest.raises(ValueError, match="divisible"):
-        L.TinyTransformerLM(20, d_model=10, n_heads=3)
+        transformer.TinyTransformerLM(20, d_model=10, n_heads=3)
 
 
 def test_equal_model_sizes_by_default():
-    sizes = [L.TinyTransformerLM(50, ffn=k).num_parameters() for k in L.FFN_KINDS]
+    sizes = [transformer.TinyTransformerLM(50, ffn=k).num_parameters() for k in transformer.FFN_KINDS]
     assert (max(sizes) - min(sizes)) / min(sizes) < 0.01
 
 
@@ -326,56 +331,56 @@ def test_equal_model_sizes_by_default():
 # ---------------------------------------------------------------------------------------------
 
 def test_training_learns_and_is_reproducible():
-    data = L.char_corpus("zen")
-    cfg = L.LMConfig(steps=60, batch_size=16, lr=1e-2, eval_every=30)
+    data = textdata.char_corpus("zen")
+    cfg = lm_training.LMConfig(steps=60, batch_size=16, lr=1e-2, eval_every=30)
     runs = []
     for _ in range(2):
         torch.manual_seed(0)
-        model = L.TinyTransformerLM(data.vocab_size, context=16, d_model=16)
-        start = L.evaluate_language_model(model, data, "train")
-        runs.append(L.train_language_model(model, data, cfg))
+        model = transformer.TinyTransformerLM(data.vocab_size, context=16, d_model=16)
+        start = lm_training.evaluate_language_model(model, data, "train")
+        runs.append(lm_training.train_language_model(model, data, cfg))
     assert abs(start - math.log(data.vocab_size)) < 0.05
     assert runs[0].steps == [30, 60]
     assert runs[0].valid_loss == runs[1].valid_loss
-    assert L.evaluate_language_model(model, data, "train") < start - 0.5
+    assert lm_training.evaluate_language_model(model, data, "train") < start - 0.5
 
 
 def test_compare_feedforward_shapes_and_models():
-    data = L.char_corpus("zen")
-    losses, models = L.compare_feedforward(["relu", "swiglu"], data, seeds=(0, 1),
-                                           config=L.LMConfig(steps=5), return_models=True,
+    data = textdata.char_corpus("zen")
+    losses, models = lm_training.compare_feedforward(["relu", "swiglu"], data, seeds=(0, 1),
+                                           config=lm_training.LMConfig(steps=5), return_models=True,
                                            context=8, d_model=8)
     assert set(losses) == {"relu", "swiglu"} and all(len(v) == 2 for v in losses.values())
     assert models["swiglu"][0].ffn_kind == "swiglu"
     assert losses["relu"][0] == pytest.approx(
-        L.evaluate_language_model(models["relu"][0], data))
+        lm_training.evaluate_language_model(models["relu"][0], data))
     with pytest.raises(TypeError):
-        L.compare_feedforward(["relu"], data, seeds=(0,), return_models="yes")
+        lm_training.compare_feedforward(["relu"], data, seeds=(0,), return_models="yes")
 
 
 def test_sparsity_counts_exact_zeros():
     torch.manual_seed(0)
     x = torch.randint(0, 30, (4, 8))
-    relu = L.TinyTransformerLM(30, 8, 16, ffn="relu")
-    s = L.ffn_sparsity(relu, x)[0]
-    hidden = L.ffn_hidden_activations(relu, x)[0]
+    relu = transformer.TinyTransformerLM(30, 8, 16, ffn="relu")
+    s = ffn.ffn_sparsity(relu, x)[0]
+    hidden = ffn.ffn_hidden_activations(relu, x)[0]
     assert s.zero_fraction == pytest.approx((hidden == 0).double().mean().item())
     assert s.macs_per_token == 64 * 16
     assert s.skippable_fraction == pytest.approx(s.zero_fraction)
     with torch.no_grad():
         relu.blocks[0].ffn.up.bias.fill_(-100.0)                # every unit off
-    assert L.ffn_sparsity(relu, x)[0].dead_fraction == 1.0
-    gelu = L.TinyTransformerLM(30, 8, 16, ffn="gelu")
-    assert L.ffn_sparsity(gelu, x)[0].zero_fraction == 0.0
+    assert ffn.ffn_sparsity(relu, x)[0].dead_fraction == 1.0
+    gelu = transformer.TinyTransformerLM(30, 8, 16, ffn="gelu")
+    assert ffn.ffn_sparsity(gelu, x)[0].zero_fraction == 0.0
 
 
 def test_nonlinearity_is_zero_for_a_linear_map_and_large_for_relu():
     torch.manual_seed(0)
     x = torch.randint(0, 30, (4, 8))
-    bilinear = L.TinyTransformerLM(30, 8, 16, ffn="bilinear")     # identity "gate"
-    assert L.ffn_nonlinearity(bilinear, x)[0].nonlinear_share < 1e-10
-    relu = L.TinyTransformerLM(30, 8, 16, ffn="relu")
-    assert L.ffn_nonlinearity(relu, x)[0].nonlinear_share > 0.2
+    bilinear = transformer.TinyTransformerLM(30, 8, 16, ffn="bilinear")     # identity "gate"
+    assert ffn.ffn_nonlinearity(bilinear, x)[0].nonlinear_share < 1e-10
+    relu = transformer.TinyTransformerLM(30, 8, 16, ffn="relu")
+    assert ffn.ffn_nonlinearity(relu, x)[0].nonlinear_share > 0.2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_setup_cell_installs_the_package_as_on_colab(tmp_path):
         else:
             raise SystemExit("relu_course must not be importable before the setup cell runs")
     """).format(fake=str(fake.parent.parent)) + cell + textwrap.dedent("""
-        from relu_course import functional as F
+        from relu_course.activations import functional as F
         y = F.relu(torch.tensor([-1.0, 0.0, 2.0], requires_grad=True))
         y.sum().backward()
         print("values", y.tolist())

@@ -8,10 +8,10 @@ import pytest
 import torch
 from torch import nn
 
+from relu_course import analysis as Dg
 from relu_course import data as data_module
-from relu_course import diagnostics as Dg
 from relu_course import models, set_seed
-from relu_course import modules as M
+from relu_course.activations import modules as M
 
 
 def one_layer_net(weight, bias) -> nn.Sequential:
@@ -255,7 +255,7 @@ def test_dead_unit_fraction_errors():
 # ---- TrainingMonitor ----------------------------------------------------------------------------
 
 def test_training_monitor_records_dead_units_and_ratios():
-    from relu_course.train import TrainConfig, fit
+    from relu_course.training import TrainConfig, fit
 
     torch.manual_seed(0)
     data = data_module.load("moons", n_samples=120)
@@ -275,7 +275,7 @@ def test_training_monitor_records_dead_units_and_ratios():
 
 
 def test_training_monitor_can_stop_training_and_skips_ratios_without_targets():
-    from relu_course.train import TrainConfig, fit
+    from relu_course.training import TrainConfig, fit
 
     torch.manual_seed(0)
     data = data_module.load("moons", n_samples=60)

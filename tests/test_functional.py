@@ -13,7 +13,7 @@ import torch.nn.functional as TF
 from torch.autograd import gradcheck, gradgradcheck
 from torch.func import grad, vmap
 
-from relu_course import functional as F
+from relu_course.activations import functional as F
 
 
 def randn(*shape, seed=0, dtype=torch.float32, scale=3.0):

@@ -13,8 +13,8 @@ import shutil
 import pytest
 import torch
 
-from relu_course import bench
-from relu_course import functional as F
+from relu_course.activations import functional as F
+from relu_course.performance import bench
 
 SPECIAL = [-math.inf, -3.0, -1.0, -1e-45, -0.0, 0.0, 1e-45, 1e-38, 0.5, 3.0, math.inf, math.nan]
 

@@ -9,40 +9,41 @@ import torch
 import torch.nn.functional as TF
 from torch import nn
 
-from relu_course import functional as F
-from relu_course import memory
+from relu_course.activations import functional as F
+from relu_course.activations import packed as P
+from relu_course.performance import memory
 
 
 @pytest.mark.parametrize("numel", [0, 1, 7, 8, 9, 64, 1001])
 def test_pack_and_unpack_are_inverse(numel):
     gen = torch.Generator().manual_seed(numel)
     mask = torch.rand(numel, generator=gen) > 0.5
-    packed = memory.pack_bits(mask)
+    packed = P.pack_bits(mask)
     assert packed.dtype == torch.uint8 and packed.numel() == math.ceil(numel / 8)
-    assert torch.equal(memory.unpack_bits(packed, mask.shape), mask)
+    assert torch.equal(P.unpack_bits(packed, mask.shape), mask)
 
 
 def test_pack_bits_layout_is_little_endian_within_a_byte():
     mask = torch.zeros(16, dtype=torch.bool)
     mask[0] = mask[9] = mask[15] = True
-    assert memory.pack_bits(mask).tolist() == [1, 2 + 128]
+    assert P.pack_bits(mask).tolist() == [1, 2 + 128]
 
 
 def test_pack_bits_of_non_contiguous_and_multi_dimensional_masks():
     mask = torch.rand(5, 6, generator=torch.Generator().manual_seed(1)) > 0.3
     for view in (mask.t(), mask[:, ::2], mask.unsqueeze(0)):
-        assert torch.equal(memory.unpack_bits(memory.pack_bits(view), view.shape), view)
+        assert torch.equal(P.unpack_bits(P.pack_bits(view), view.shape), view)
 
 
 def test_packing_checks_its_arguments():
     with pytest.raises(TypeError, match="torch.bool"):
-        memory.pack_bits(torch.ones(3))
+        P.pack_bits(torch.ones(3))
     with pytest.raises(TypeError, match="torch.Tensor"):
-        memory.pack_bits([True])
+        P.pack_bits([True])
     with pytest.raises(TypeError, match="uint8"):
-        memory.unpack_bits(torch.ones(2), (16,))
+        P.unpack_bits(torch.ones(2), (16,))
     with pytest.raises(ValueError, match="cannot hold"):
-        memory.unpack_bits(torch.zeros(2, dtype=torch.uint8), (17,))
+        P.unpack_bits(torch.zeros(2, dtype=torch.uint8), (17,))
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
@@ -52,7 +53,7 @@ def test_packed_relu_equals_relu_in_value_and_gradient(dtype):
     x[0, :4] = torch.tensor([0.0, -0.0, math.nan, -math.inf])
     grad_out = torch.randn(7, 13, generator=gen).to(dtype)
     results = []
-    for fn in (memory.packed_relu, F.relu, torch.relu):
+    for fn in (P.packed_relu, F.relu, torch.relu):
         leaf = x.clone().requires_grad_(True)
         out = fn(leaf)
         (g,) = torch.autograd.grad(out, leaf, grad_out)
@@ -64,7 +65,7 @@ def test_packed_relu_equals_relu_in_value_and_gradient(dtype):
 
 def test_packed_relu_saves_one_bit_per_element():
     x = torch.randn(4096, requires_grad=True)
-    assert memory.saved_tensor_bytes(memory.packed_relu, x).nbytes == 4096 // 8
+    assert memory.saved_tensor_bytes(P.packed_relu, x).nbytes == 4096 // 8
     assert memory.saved_tensor_bytes(TF.relu, x).nbytes == 4096 * 4
     assert memory.saved_tensor_bytes(F.relu, x).nbytes == 4096 * 4      # no more than torch
 
@@ -73,7 +74,7 @@ def test_saved_tensor_bytes_counts_a_shared_tensor_once():
     torch.manual_seed(0)
     x = torch.randn(256, 32)
     plain = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 8))
-    packed = nn.Sequential(nn.Linear(32, 64), memory.PackedReLU(), nn.Linear(64, 8))
+    packed = nn.Sequential(nn.Linear(32, 64), P.PackedReLU(), nn.Linear(64, 8))
     packed.load_state_dict(plain.state_dict())
     a = memory.saved_tensor_bytes(lambda: plain(x).sum())
     b = memory.saved_tensor_bytes(lambda: packed(x).sum())
@@ -87,19 +88,19 @@ def test_packed_relu_saves_memory_when_the_next_layer_does_not_keep_its_input():
     torch.manual_seed(0)
     x = torch.randn(256, 32)
     blocks = {act: nn.Sequential(nn.Linear(32, 64), act(), nn.Dropout(0.5), nn.Linear(64, 8))
-              for act in (nn.ReLU, memory.PackedReLU)}
+              for act in (nn.ReLU, P.PackedReLU)}
     saved = {act: memory.saved_tensor_bytes(lambda m=m: m(x).sum()).nbytes
              for act, m in blocks.items()}
     # ReLU's float32 output (256 x 64 x 4 bytes) becomes 256 x 64 bits
-    assert saved[nn.ReLU] - saved[memory.PackedReLU] == 256 * 64 * 4 - 256 * 64 // 8
+    assert saved[nn.ReLU] - saved[P.PackedReLU] == 256 * 64 * 4 - 256 * 64 // 8
 
 
 def test_packed_relu_checks_its_arguments():
     with pytest.raises(TypeError):
-        memory.packed_relu(torch.ones(3, dtype=torch.int64))
+        P.packed_relu(torch.ones(3, dtype=torch.int64))
     with pytest.raises(ValueError, match="inplace"):
-        memory.packed_relu(torch.ones(3), inplace=True)
+        P.packed_relu(torch.ones(3), inplace=True)
     with pytest.raises(ValueError, match="inplace"):
-        memory.PackedReLU(inplace=True)
+        P.PackedReLU(inplace=True)
     with pytest.raises(TypeError):
         memory.saved_tensor_bytes("relu")

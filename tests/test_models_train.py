@@ -11,8 +11,9 @@ from torch import nn
 
 from relu_course import data as D
 from relu_course import models, set_seed
-from relu_course import modules as M
-from relu_course.train import History, TrainConfig, TrainingDiverged, evaluate, fit
+from relu_course.activations import modules as M
+from relu_course.activations import registry
+from relu_course.training import History, TrainConfig, TrainingDiverged, evaluate, fit
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +49,12 @@ def test_mlp_without_hidden_layers_is_linear():
     assert [type(m) for m in net] == [nn.Flatten, nn.Linear]
 
 
-@pytest.mark.parametrize("name", M.ACTIVATION_NAMES)
+@pytest.mark.parametrize("name", registry.ACTIVATION_NAMES)
 def test_mlp_every_activation(name):
     net = models.mlp(2, [4, 4], 2, name)
     acts = [m for m in net if not isinstance(m, (nn.Flatten, nn.Linear))]
     assert len(acts) == 2 and acts[0] is not acts[1]
-    assert all(type(a) is type(M.get_activation(name)) for a in acts)
+    assert all(type(a) is type(registry.get_activation(name)) for a in acts)
     assert net(torch.randn(3, 2)).shape == (3, 2)
 
 
@@ -113,7 +114,7 @@ BAD_BUILDS = [
     ("mlp", (0, [8], 2), {}, ValueError),
     ("mlp", (2, [8], 0), {}, ValueError),
     ("mlp", (2.0, [8], 2), {}, TypeError),
-    ("mlp", (2, [8], 2, "relu6"), {}, ValueError),
+    ("mlp", (2, [8], 2, "relu7"), {}, ValueError),
     ("mlp", (2, [8], 2), {"init": "kaiming"}, ValueError),
     ("mlp", (2, [8], 2, "relu"), {"negative_slope": 0.1}, TypeError),
     ("small_cnn", (), {"channels": []}, ValueError),
@@ -367,7 +368,7 @@ def test_train_config_rejects_bad_values(kwargs, error):
 def test_fit_accepts_an_optimizer_with_parameter_groups():
     from relu_course import data as D
     from relu_course import models as Mo
-    from relu_course import train as T
+    from relu_course import training as T
 
     torch.manual_seed(0)
     net = Mo.mlp(2, [8], 2, activation="prelu")

@@ -9,8 +9,8 @@ import pytest
 import torch
 from torch import nn
 
-from relu_course import functional as F
-from relu_course import modules as M
+from relu_course.activations import functional as F
+from relu_course.activations import modules as M
 
 # (class name, constructor kwargs, the functional call it must equal)
 MODULES = [
@@ -158,73 +158,6 @@ def test_modules_in_a_sequential_repr():
 
 
 # ---------------------------------------------------------------------------------------------
-# get_activation
-# ---------------------------------------------------------------------------------------------
-
-EXPECTED_CLASSES = {
-    "relu": M.ReLU, "leaky_relu": M.LeakyReLU, "prelu": M.PReLU, "elu": M.ELU, "selu": M.SELU,
-    "gelu": M.GELU, "silu": M.SiLU, "mish": M.Mish, "softplus": M.Softplus,
-    "sigmoid": M.Sigmoid, "tanh": M.Tanh, "identity": nn.Identity,
-}
-
-
-def test_activation_names():
-    assert set(M.ACTIVATION_NAMES) == set(EXPECTED_CLASSES)
-    assert set(F.FUNCTIONS) <= set(M.ACTIVATION_NAMES)
-
-
-@pytest.mark.parametrize("name", M.ACTIVATION_NAMES)
-def test_get_activation_every_name(name):
-    module = M.get_activation(name)
-    assert type(module) is EXPECTED_CLASSES[name]
-    assert type(M.get_activation(name.upper())) is EXPECTED_CLASSES[name]
-    assert type(M.get_activation(f"  {name.title()} ")) is EXPECTED_CLASSES[name]
-
-
-@pytest.mark.parametrize("alias, cls", [
-    ("leakyrelu", M.LeakyReLU), ("LeakyReLU", M.LeakyReLU), ("leaky-relu", M.LeakyReLU),
-    ("Leaky ReLU", M.LeakyReLU), ("swish", M.SiLU), ("Swish", M.SiLU), ("linear", nn.Identity),
-    ("none", nn.Identity), ("GELU", M.GELU),
-])
-def test_get_activation_aliases(alias, cls):
-    assert type(M.get_activation(alias)) is cls
-
-
-def test_get_activation_passes_keyword_arguments():
-    assert M.get_activation("leaky_relu", negative_slope=0.2).negative_slope == 0.2
-    assert M.get_activation("ELU", alpha=0.3).alpha == 0.3
-    assert M.get_activation("gelu", approximate="tanh").approximate == "tanh"
-    assert M.get_activation("softplus", beta=3.0).beta == 3.0
-    prelu = M.get_activation("PReLU", num_parameters=4, init=0.5)
-    assert prelu.weight.tolist() == [0.5] * 4
-    with pytest.raises(TypeError):
-        M.get_activation("relu", negative_slope=0.1)
-    with pytest.raises(TypeError, match="identity"):
-        M.get_activation("identity", alpha=1.0)
-    with pytest.raises(ValueError, match="negative_slope"):
-        M.get_activation("leaky_relu", negative_slope=math.nan)
-
-
-def test_get_activation_returns_fresh_modules():
-    a, b = M.get_activation("prelu"), M.get_activation("prelu")
-    assert a is not b and a.weight is not b.weight
-
-
-@pytest.mark.parametrize("name", ["relu6", "softmax", "", "re lu x"])
-def test_get_activation_unknown_name_lists_the_valid_ones(name):
-    with pytest.raises(ValueError, match=re.escape(repr(name))) as info:
-        M.get_activation(name)
-    for valid in M.ACTIVATION_NAMES:
-        assert valid in str(info.value)
-
-
-@pytest.mark.parametrize("name", [None, 3, M.ReLU, ["relu"]])
-def test_get_activation_non_string_name(name):
-    with pytest.raises(TypeError, match="get_activation"):
-        M.get_activation(name)
-
-
-# ---------------------------------------------------------------------------------------------
 # Bad constructor arguments
 # ---------------------------------------------------------------------------------------------
 
@@ -270,3 +203,14 @@ def test_module_forward_rejects_bad_input():
         M.GELU()(torch.tensor([1, 2]))
     with pytest.raises(ValueError, match=re.escape("prelu()")):
         M.PReLU(num_parameters=3)(torch.randn(2, 4))
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (lambda: M.LeakyReLU(1), lambda: nn.LeakyReLU(1)),
+    (lambda: M.ELU(2), lambda: nn.ELU(2)),
+    (lambda: M.Softplus(2, 10), lambda: nn.Softplus(2, 10)),
+    (lambda: M.LeakyReLU(0.25), lambda: nn.LeakyReLU(0.25)),
+])
+def test_reprs_show_arguments_as_given_like_torch(ours, theirs):
+    assert repr(ours()) == repr(theirs())
+    assert repr(M.ReLUKink(grad_at_zero=1)) == "ReLUKink(grad_at_zero=1)"

@@ -13,11 +13,11 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from relu_course import diagnostics as Dg
-from relu_course import functional as F
+from relu_course import analysis as Dg
 from relu_course import models, set_seed
 from relu_course import plotting as P
-from relu_course.train import History
+from relu_course.activations import functional as F
+from relu_course.training import History
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
-from relu_course import functional as F
+from relu_course.activations import functional as F
 
 #: Fast and reproducible: a fixed sequence of examples, no example database.
 FAST = settings(max_examples=60, deadline=None, derandomize=True, database=None)

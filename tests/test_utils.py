@@ -165,7 +165,7 @@ def test_the_base_seed_comes_from_the_environment(monkeypatch):
 
 def test_package_defaults_follow_the_base_seed(monkeypatch):
     from relu_course.data import load
-    from relu_course.train import TrainConfig
+    from relu_course.training import TrainConfig
 
     monkeypatch.setenv(utils.SEED_ENV_VAR, "7")
     assert TrainConfig().seed == 7
@@ -254,7 +254,7 @@ def test_eval_mode_rejects_a_non_module():
 
 def test_training_helpers_restore_the_mode_after_a_failed_forward():
     # evaluate() used to leave the model in eval mode when its forward raised
-    from relu_course import train
+    from relu_course import training as train
 
     net = torch.nn.Sequential(torch.nn.Linear(3, 2))
     net.train()

@@ -1,21 +1,22 @@
 """relu_course: the code behind the course *Understanding ReLU*.
 
-Submodules (each loaded on first use, so ``import relu_course`` is quick and has no side
-effects -- no seeding, no warning filters, no downloads, no matplotlib settings):
+Subpackages, by concept (each loaded on first use, so ``import relu_course`` is quick and has
+no side effects -- no seeding, no warning filters, no downloads, no matplotlib settings):
 
-=============  ==============================================================================
-functional     activation functions from scratch, hand-written backward, and their derivatives
-modules        ``torch.nn``-compatible activation modules and ``get_activation(name)``
-data           offline datasets: bundled handwritten digits, 2-D toy sets
-models         MLP and small-CNN builders, initialisation schemes
-train          ``fit`` (one training loop) returning a ``History``
-diagnostics    activation hooks, linear regions, dead units
-plotting       the course's figure style and shared plots
-bench          timing of forward+backward passes against torch's builtins
-exercises      automatic checks for the chapters' exercises
-quiz           the chapters' self-check quizzes
-utils          ``get_device()``, ``set_seed()``, ``base_seed()``, ``seeds()`` (also here)
-=============  ==============================================================================
+===========  ================================================================================
+activations  the activation registry; from-scratch functions with hand-written backward
+             passes; ``torch.nn``-style modules; newer variants and learnable shapes
+data         offline datasets: bundled digits, 2-D toy sets, synthetic audio, Python's own text
+models       MLPs, hinge networks, CNNs and residual networks, a tiny transformer, initialisation
+training     ``fit`` (the training loop), sweeps over seeds and learning rates, clipping
+analysis     hooks on activation layers, linear regions, dead units, gradients, monitors,
+             sparsity, quantisation, metrics, statistics over seeds
+plotting     the course's figure style and shared plots
+performance  the fused fast path, timing against torch's builtins, memory kept for backward
+exercises    automatic checks for the chapters' exercises (the course layer)
+quiz         the chapters' self-check quizzes (the course layer)
+utils        ``get_device()``, ``set_seed()``, ``base_seed()``, ``seeds()`` (also here)
+===========  ================================================================================
 """
 
 from __future__ import annotations
@@ -26,13 +27,10 @@ from .utils import base_seed, get_device, seeds, set_seed
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("functional", "modules", "data", "models", "train", "diagnostics", "plotting",
-               "bench", "exercises", "quiz", "utils", "memory", "stats", "variants", "language",
-               "use_cases")
+_SUBMODULES = ("activations", "data", "models", "training", "analysis", "plotting", "performance",
+               "exercises", "quiz", "utils")
 
-__all__ = ["__version__", "get_device", "base_seed", "seeds", "set_seed", "functional", "modules",
-           "data", "models", "train", "diagnostics", "plotting", "bench", "exercises", "quiz", "utils", "memory",
-           "stats", "variants", "language", "use_cases"]
+__all__ = ["__version__", "get_device", "base_seed", "seeds", "set_seed", *_SUBMODULES]
 
 
 def __getattr__(name: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
 import torch
 
 #: Floating-point dtypes the activation functions accept.
@@ -30,8 +31,33 @@ def check_tensor(fn_name: str, x, *, name: str = "input", allow_integer: bool = 
     raise TypeError(f"{fn_name}() expects `{name}` to be {expected}, got dtype {x.dtype}{hint}")
 
 
-def check_real(fn_name: str, name: str, value, *, positive: bool = False) -> float:
-    """Return ``value`` as a float, or raise if it is not a finite real number."""
+def _bounds_text(ge, gt, le, lt) -> str:
+    parts = [f"{op} {b}" for op, b in ((">=", ge), (">", gt), ("<=", le), ("<", lt)) if b is not None]
+    return " and ".join(parts)
+
+
+def _check_bounds(fn_name: str, name: str, value, ge, gt, le, lt) -> None:
+    if ((ge is not None and not value >= ge) or (gt is not None and not value > gt)
+            or (le is not None and not value <= le) or (lt is not None and not value < lt)):
+        raise ValueError(f"{fn_name}() expects `{name}` to be {_bounds_text(ge, gt, le, lt)}, "
+                         f"got {value}")
+
+
+def check_real(fn_name: str, name: str, value, *, ge: float | None = None,
+               gt: float | None = None, le: float | None = None,
+               lt: float | None = None) -> float:
+    """``value`` as a float, or a clear error: a ``TypeError`` if it is not a real number (bools
+    are not), a ``ValueError`` if it is not finite or outside the bounds given (``ge``: >=,
+    ``gt``: >, ``le``: <=, ``lt``: <).
+
+    Example:
+        >>> check_real("f", "rate", 1)
+        1.0
+        >>> check_real("f", "rate", 0.0, gt=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: f() expects `rate` to be > 0, got 0.0
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{fn_name}() expects `{name}` to be a real number, got {type(value).__name__}"
@@ -39,8 +65,7 @@ def check_real(fn_name: str, name: str, value, *, positive: bool = False) -> flo
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{fn_name}() expects `{name}` to be finite, got {value}")
-    if positive and value <= 0:
-        raise ValueError(f"{fn_name}() expects `{name}` to be > 0, got {value}")
+    _check_bounds(fn_name, name, value, ge, gt, le, lt)
     return value
 
 
@@ -66,13 +91,21 @@ def check_batch(fn_name: str, x, y) -> None:
                          f"(got {len(x)} and {len(y)})")
 
 
-def check_int(fn_name: str, name: str, value, *, minimum: int | None = None) -> int:
-    """Return ``value`` if it is an int (not a bool) at least ``minimum``, else raise."""
+def check_int(fn_name: str, name: str, value, *, ge: int | None = None,
+              le: int | None = None) -> int:
+    """``value`` if it is an int (not a bool) within the bounds given (``ge``: >=, ``le``: <=),
+    else a clear ``TypeError`` or ``ValueError``.
+
+    Example:
+        >>> check_int("f", "width", 0, ge=1)
+        Traceback (most recent call last):
+        ...
+        ValueError: f() expects `width` to be >= 1, got 0
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{fn_name}() expects `{name}` to be an int, got {type(value).__name__}")
     value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{fn_name}() expects `{name}` to be >= {minimum}, got {value}")
+    _check_bounds(fn_name, name, value, ge, None, le, None)
     return value
 
 
@@ -89,7 +122,25 @@ def seed_or_base(fn_name: str, seed) -> int:
 
 def check_seed(fn_name: str, seed) -> int:
     """Return ``seed`` if it is an int in ``[0, 2**63)``, else raise ``TypeError``/``ValueError``."""
-    seed = check_int(fn_name, "seed", seed, minimum=0)
+    seed = check_int(fn_name, "seed", seed, ge=0)
     if seed > MAX_SEED:
         raise ValueError(f"{fn_name}() expects `seed` <= 2**63 - 1, got {seed}")
     return seed
+
+
+def as_float_array(fn_name: str, what: str, values) -> np.ndarray:
+    """``values`` (a tensor on any device, a NumPy array, a list or a number) as a float64 NumPy
+    array, or a ``TypeError`` that names ``what`` when they are not numbers (strings included).
+
+    The one conversion the plots use for their data; shape and finiteness are the caller's
+    checks.
+    """
+    if isinstance(values, torch.Tensor):
+        return values.detach().to("cpu", torch.float64).numpy()
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{fn_name}(): {what} must hold numbers, got a string")
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{fn_name}(): {what} must be an array of numbers, got "
+                        f"{type(values).__name__}") from None

@@ -14,7 +14,9 @@ The files use JupyterQuiz's format -- a list of questions, each a dict:
 * ``{"question": ..., "type": "numeric", "precision": digits, "answers": [{"type": "value",
   "value": number, "correct": true, "feedback": ...}, {"type": "default", "feedback": ...}]}``.
 
-:func:`validate` checks a quiz against these rules (and that every answer has feedback).
+:func:`validate` checks a quiz against these rules (and that every answer has feedback);
+:func:`available` lists the quizzes, :func:`load` reads one, :func:`show` draws it (in the
+:data:`COLORS` of the course's palette) and :func:`as_text` gives its plain-text form.
 """
 
 from __future__ import annotations

@@ -7,6 +7,15 @@ environment variable ``RELU_COURSE_SEED``. ``set_seed()`` seeds the generators w
 functions that draw random numbers use it when no seed is passed. Start Jupyter (or the tests)
 with another value, ``RELU_COURSE_SEED=7 jupyter lab``, and every experiment reruns on fresh
 seeds.
+
+* :func:`get_device` -- the device to use (``RELU_COURSE_DEVICE``, :data:`DEVICE_ENV_VAR`,
+  can force one);
+* :func:`base_seed`, :func:`seeds`, :func:`set_seed` -- the base seed (:data:`SEED_ENV_VAR`)
+  and the seeds derived from it;
+* :func:`canonical_numerics` and :data:`CANONICAL_ENV` -- the execution mode of the stored
+  outputs (:data:`NUMERICS_ENV_VAR`);
+* :func:`format_values` -- numbers printed with one format; :func:`eval_mode` -- a model in
+  evaluation mode for the length of a ``with`` block.
 """
 
 from __future__ import annotations
@@ -136,7 +145,7 @@ def seeds(n: int) -> list[int]:
         >>> seeds(3)           # RELU_COURSE_SEED is not set here
         [0, 1, 2]
     """
-    n = check_int("seeds", "n", n, minimum=1)
+    n = check_int("seeds", "n", n, ge=1)
     start = base_seed()
     return [check_seed("seeds", start + i) for i in range(n)]
 

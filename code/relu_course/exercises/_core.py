@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import textwrap
 from dataclasses import dataclass, field
 
@@ -78,6 +79,8 @@ def exercise(label: str):
         [PASSED] Exercise 0.1 (doubling): all 3 checks passed. Well done.
         >>> check_double(lambda x: x * x)
         [NOT YET] Exercise 0.1 (doubling): double(1) should be 2
+        >>> inspect.signature(check_double)          # what help() shows: no tally
+        <Signature (double) -> relu_course.exercises._core.CheckResult>
     """
     def decorate(body):
         @functools.wraps(body)
@@ -91,6 +94,12 @@ def exercise(label: str):
                 return CheckResult(label, "failed", str(exc), tally.count)
             return CheckResult(label, "passed", f"all {tally.count} checks passed. {summary}".strip(),
                                tally.count)
+        # help() and tab completion show what the learner passes: the body's parameters
+        # without the tally, returning a CheckResult.
+        signature = inspect.signature(body)
+        run.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:],
+                                              return_annotation=CheckResult)
+        del run.__wrapped__                      # or inspect follows it back to the body
         return run
     return decorate
 

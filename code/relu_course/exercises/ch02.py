@@ -179,4 +179,4 @@ def check_first_epoch_at_target(tally, first_epoch_at_target) -> str:
                 raise Failure(f"first_epoch_at_target({errors}, {target}) returned {got}; "
                               f"expected {expected}{hint}")
         tally.ok()
-    return "relu_course.train.epochs_to_reach does the same for any metric."
+    return "relu_course.training.sweeps.epochs_to_reach does the same for any metric."

@@ -7,7 +7,7 @@ import numbers
 
 import torch
 
-from ..functional import SELU_ALPHA, SELU_SCALE
+from ..activations.functional import SELU_ALPHA, SELU_SCALE
 from ._core import Failure, call, exercise, show
 
 __all__ = ["check_elu_gaussian_mean", "check_elu_backward_from_output",
@@ -151,7 +151,7 @@ def check_alpha_dropout_constants(tally, alpha_dropout_constants) -> str:
 
     Example:
         >>> import math
-        >>> from relu_course.functional import SELU_ALPHA, SELU_SCALE
+        >>> from relu_course.activations.functional import SELU_ALPHA, SELU_SCALE
         >>> def constants(p):
         ...     q, s = 1 - p, -SELU_SCALE * SELU_ALPHA
         ...     a = 1 / math.sqrt(q + s * s * q * (1 - q))

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from ..stats import mean_ci, paired_t_test, t_quantile
+from ..analysis.stats import mean_ci, paired_t_test, t_quantile
 from ._core import Failure, call, exercise, show
 
 __all__ = ["check_seed_t_interval", "check_paired_seed_t_statistic", "check_seeds_needed_for_ci"]
@@ -41,7 +41,7 @@ def check_seed_t_interval(tally, t_interval) -> str:
 
     Example:
         >>> import statistics
-        >>> from relu_course.stats import t_quantile
+        >>> from relu_course.analysis.stats import t_quantile
         >>> def t_interval(values):
         ...     n = len(values)
         ...     half = t_quantile(0.975, n - 1) * statistics.stdev(values) / n ** 0.5
@@ -135,7 +135,7 @@ def check_seeds_needed_for_ci(tally, seeds_needed) -> str:
     :math:`t_{0.975, n-1}\\, s / \\sqrt n \\le h`.
 
     Example:
-        >>> from relu_course.stats import t_quantile
+        >>> from relu_course.analysis.stats import t_quantile
         >>> def seeds_needed(std, half_width):
         ...     n = 2
         ...     while t_quantile(0.975, n - 1) * std / n ** 0.5 > half_width:

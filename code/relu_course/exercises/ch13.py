@@ -21,7 +21,7 @@ def check_glu_matched_width(tally, glu_width) -> str:
         >>> check_glu_matched_width(lambda d, h: round(2 * h / 3)).passed
         True
     """
-    from ..language import ffn_parameter_count, matched_hidden_width
+    from ..models.transformer import ffn_parameter_count, matched_hidden_width
 
     cases = [(32, 128), (64, 256), (16, 64), (8, 10), (48, 100), (7, 1), (128, 512), (5, 31)]
     for d, h in cases:
@@ -92,7 +92,7 @@ def check_relu6_uint8_quantizer(tally, quantize_relu6) -> str:
         ...     lambda x: torch.round(x / s).clamp(0, 255) * s).passed
         True
     """
-    from ..variants import fake_quantize
+    from ..analysis.quantization import fake_quantize
 
     g = torch.Generator().manual_seed(6)
     cases = [("values inside [0, 6]", torch.rand(50, generator=g) * 6),

@@ -39,8 +39,8 @@ def _reference_card(activation, z: torch.Tensor) -> dict:
 
 def _candidates() -> dict:
     """Activations to test the card on: named ones and two that no name gives away."""
-    from .. import functional as F
-    from .. import variants
+    from ..activations import functional as F
+    from ..activations import variants
 
     return {
         "relu": F.relu,
@@ -228,5 +228,5 @@ def check_switch_only_with_evidence(tally, choose_activation) -> str:
                           f"choose_activation returned {got!r}; the rule gives {expected!r}")
         tally.ok()
     return ("A cautious rule: with three seeds it switches only when the ranges do not "
-            "overlap. Confidence intervals and paired tests (relu_course.stats) make such "
+            "overlap. Confidence intervals and paired tests (relu_course.analysis.stats) make such "
             "decisions sharper.")

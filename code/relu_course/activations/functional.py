@@ -35,7 +35,7 @@ from types import MappingProxyType
 import torch
 from torch import Tensor
 
-from ._validation import check_inplace, check_real, check_tensor
+from .._validation import check_inplace, check_real, check_tensor
 
 __all__ = [
     "relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "mish", "softplus",
@@ -46,7 +46,7 @@ __all__ = [
     "ReLUFunction", "LeakyReLUFunction", "PReLUFunction", "ELUFunction", "GELUFunction",
     "SiLUFunction", "MishFunction", "SoftplusFunction", "SigmoidFunction", "TanhFunction",
     "FUNCTIONS", "DERIVATIVES", "SELU_ALPHA", "SELU_SCALE",
-    "relu_kink",
+    "relu_kink", "relu_kink_derivative",
 ]
 
 #: SELU's :math:`\alpha` (Klambauer et al., 2017), as used by ``torch.nn.functional.selu``.
@@ -76,7 +76,7 @@ def _down(t: Tensor, dtype: torch.dtype) -> Tensor:
 # rather than ``t * x``): the numbers are bit for bit those of the out-of-place expression in
 # the comment beside them, with fewer allocations. Several operations still mean several
 # passes; a fused kernel (torch's builtins, or ``torch.compile`` applied to these very
-# functions, see ``relu_course.bench.fused``) makes one. ``relu_course.bench`` measures both.
+# functions, see ``relu_course.performance.bench.fused``) makes one. ``relu_course.performance.bench`` measures both.
 #
 # While ``torch.compile`` traces them, some functions take another route to the same values
 # (``_is_compiling()`` below): the compiler's CPU code is slow for boolean tensors, and when a
@@ -934,7 +934,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
         tensor([0.3133, 0.6931, 1.3133])
     """
     check_tensor("softplus", input)
-    beta = check_real("softplus", "beta", beta, positive=True)
+    beta = check_real("softplus", "beta", beta, gt=0)
     threshold = check_real("softplus", "threshold", threshold)
     return SoftplusFunction.apply(input, beta, threshold)
 
@@ -947,7 +947,7 @@ def softplus_derivative(input: Tensor, beta: float = 1.0, threshold: float = 20.
         tensor([0.5000])
     """
     check_tensor("softplus_derivative", input)
-    beta = check_real("softplus_derivative", "beta", beta, positive=True)
+    beta = check_real("softplus_derivative", "beta", beta, gt=0)
     threshold = check_real("softplus_derivative", "threshold", threshold)
     xf = _up(input)
     return _down(_softplus_backward(torch.ones_like(xf), xf, beta, threshold), input.dtype)
@@ -1151,3 +1151,15 @@ def relu_kink(input: Tensor, grad_at_zero: float = 0.0) -> Tensor:
     check_tensor("relu_kink", input)
     s = check_real("relu_kink", "grad_at_zero", grad_at_zero)
     return ReLUKinkFunction.apply(input, s)
+
+
+def relu_kink_derivative(input: Tensor, grad_at_zero: float = 0.0) -> Tensor:
+    r""":math:`1` for :math:`x > 0`, :math:`s` (``grad_at_zero``) at :math:`x = 0`, else :math:`0`.
+
+    Example:
+        >>> relu_kink_derivative(torch.tensor([-1.0, 0.0, 2.0]), grad_at_zero=1.0)
+        tensor([0., 1., 1.])
+    """
+    check_tensor("relu_kink_derivative", input)
+    s = check_real("relu_kink_derivative", "grad_at_zero", grad_at_zero)
+    return _relu_kink_backward(torch.ones_like(input), input, s)

@@ -1,8 +1,14 @@
-r"""``torch.nn``-compatible activation modules built on :mod:`relu_course.functional`.
+r"""``torch.nn``-compatible activation modules built on
+:mod:`relu_course.activations.functional`.
 
 Each class has the constructor of its ``torch.nn`` namesake, delegates ``forward`` to the
 from-scratch function and shows its hyper-parameters in ``extra_repr``, following
-``torch/nn/modules/activation.py``. :func:`get_activation` builds one from a name.
+``torch/nn/modules/activation.py``. Hyper-parameters are validated and stored as given, so
+the repr shows them as passed (``LeakyReLU(negative_slope=1)``, as ``torch.nn`` does):
+:class:`ReLU`, :class:`LeakyReLU`, :class:`PReLU`, :class:`ELU`, :class:`SELU`, :class:`GELU`,
+:class:`SiLU`, :class:`Mish`, :class:`Softplus`, :class:`Sigmoid`, :class:`Tanh`, and
+:class:`ReLUKink` (ReLU with a chosen derivative at 0).
+:func:`relu_course.activations.get_activation` builds any of them from a name.
 """
 
 from __future__ import annotations
@@ -10,12 +16,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .._validation import check_inplace, check_int, check_real
 from . import functional as F
-from ._validation import check_inplace, check_int, check_real
 
 __all__ = [
     "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
-    "Sigmoid", "Tanh", "ACTIVATION_NAMES", "get_activation", "ReLUKink",
+    "Sigmoid", "Tanh", "ReLUKink",
 ]
 
 
@@ -59,7 +65,8 @@ class LeakyReLU(nn.Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
-        self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
+        check_real("LeakyReLU", "negative_slope", negative_slope)
+        self.negative_slope = negative_slope
         check_inplace("LeakyReLU", inplace)
         self.inplace = inplace
 
@@ -95,8 +102,9 @@ class PReLU(nn.Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
         super().__init__()
-        self.num_parameters = check_int("PReLU", "num_parameters", num_parameters, minimum=1)
-        self.init = check_real("PReLU", "init", init)
+        self.num_parameters = check_int("PReLU", "num_parameters", num_parameters, ge=1)
+        check_real("PReLU", "init", init)
+        self.init = init
         factory = {"device": device, "dtype": dtype}
         self.weight = nn.Parameter(torch.empty(self.num_parameters, **factory))
         self.reset_parameters()
@@ -128,7 +136,8 @@ class ELU(nn.Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
-        self.alpha = check_real("ELU", "alpha", alpha)
+        check_real("ELU", "alpha", alpha)
+        self.alpha = alpha
         check_inplace("ELU", inplace)
         self.inplace = inplace
 
@@ -251,8 +260,10 @@ class Softplus(nn.Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
-        self.beta = check_real("Softplus", "beta", beta, positive=True)
-        self.threshold = check_real("Softplus", "threshold", threshold)
+        check_real("Softplus", "beta", beta, gt=0)
+        self.beta = beta
+        check_real("Softplus", "threshold", threshold)
+        self.threshold = threshold
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softplus(input, self.beta, self.threshold)
@@ -291,59 +302,16 @@ class Tanh(nn.Module):
         return F.tanh(input)
 
 
-_REGISTRY = {
-    "relu": ReLU, "leaky_relu": LeakyReLU, "prelu": PReLU, "elu": ELU, "selu": SELU,
-    "gelu": GELU, "silu": SiLU, "mish": Mish, "softplus": Softplus, "sigmoid": Sigmoid,
-    "tanh": Tanh, "identity": nn.Identity,
-}
-_ALIASES = {"leakyrelu": "leaky_relu", "swish": "silu", "linear": "identity", "none": "identity"}
-
-#: The names :func:`get_activation` accepts (aliases: ``leakyrelu``, ``swish``, ``linear``).
-ACTIVATION_NAMES = tuple(_REGISTRY)
-
-
-def get_activation(name: str, **kwargs) -> nn.Module:
-    r"""Build an activation module from its name, e.g. ``get_activation("leaky_relu", negative_slope=0.1)``.
-
-    Names are case-insensitive; ``-`` and spaces count as ``_``. ``"identity"`` (alias
-    ``"linear"``) gives ``nn.Identity``, for networks without a nonlinearity.
-
-    Args:
-        name: one of :data:`ACTIVATION_NAMES` or an alias.
-        **kwargs: passed to the module's constructor.
-
-    Raises:
-        ValueError: for an unknown name (the message lists the valid ones).
-
-    Example:
-        >>> get_activation("LeakyReLU", negative_slope=0.2)
-        LeakyReLU(negative_slope=0.2)
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"get_activation() expects `name` to be a str, got {type(name).__name__}")
-    key = name.strip().lower().replace("-", "_").replace(" ", "_")
-    key = _ALIASES.get(key, key)
-    if key not in _REGISTRY:
-        raise ValueError(
-            f"get_activation(): unknown activation {name!r}; valid names are "
-            f"{', '.join(ACTIVATION_NAMES)} (aliases: {', '.join(_ALIASES)})"
-        )
-    if key == "identity" and kwargs:
-        raise TypeError(f"get_activation(): 'identity' takes no arguments, got {sorted(kwargs)}")
-    return _REGISTRY[key](**kwargs)
-
-
-class ReLUKink(ReLU):
+class ReLUKink(nn.Module):
     r"""ReLU whose backward uses a chosen derivative at exactly 0,
     :math:`\mathrm{ReLU}'(0) = s` (``grad_at_zero``); see
-    :func:`relu_course.functional.relu_kink` (Bertoin et al., 2021).
+    :func:`relu_course.activations.functional.relu_kink` (Bertoin et al., 2021).
 
-    The forward is ReLU's, bit for bit. The class derives from :class:`ReLU` so that the
-    diagnostics (:func:`relu_course.diagnostics.record_activations`, ``activation_stats``, ...)
-    treat it as a ReLU layer; note that
-    :func:`relu_course.diagnostics.activation_derivatives` reports ReLU's usual convention
-    (0 at 0). ``grad_at_zero`` is a plain attribute: change it to switch the convention of an
-    existing network.
+    The forward is ReLU's, bit for bit. It has its own entry in the activation registry
+    (``relu_kink``), so the diagnostics find it and
+    :func:`relu_course.analysis.gradients.activation_derivatives` reports its derivative with
+    the layer's own :math:`s` at 0. ``grad_at_zero`` is a plain attribute: change it to switch
+    the convention of an existing network.
 
     Args:
         grad_at_zero: :math:`s`, the derivative used where the input is exactly 0
@@ -363,7 +331,8 @@ class ReLUKink(ReLU):
 
     def __init__(self, grad_at_zero: float = 0.0):
         super().__init__()
-        self.grad_at_zero = check_real("ReLUKink", "grad_at_zero", grad_at_zero)
+        check_real("ReLUKink", "grad_at_zero", grad_at_zero)
+        self.grad_at_zero = grad_at_zero
 
     def forward(self, input: Tensor) -> Tensor:
         return F.relu_kink(input, self.grad_at_zero)

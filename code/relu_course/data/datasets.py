@@ -8,6 +8,12 @@
 Everything is generated on the CPU from a seeded ``torch.Generator`` (so the same seed gives
 the same data on every machine) and then moved to the requested device. Nothing is downloaded.
 A ``seed`` left out is the course's base seed (:func:`relu_course.utils.base_seed`).
+
+* :func:`load` -- a :class:`Dataset` (train and test tensors) by one of the
+  :data:`DATASET_NAMES`; :func:`two_moons`, :func:`xor`, :func:`spirals` and :func:`digits`
+  generate or read the raw points;
+* :func:`standardize_features` -- features scaled with the training split's statistics;
+* :func:`validation_split` -- a validation set carved out of the training split.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ._validation import check_int, check_real, seed_or_base
-from .utils import get_device
+from .._validation import check_int, check_real, seed_or_base
+from ..utils import get_device
 
 __all__ = ["Dataset", "DATASET_NAMES", "load", "two_moons", "xor", "spirals", "digits",
            "standardize_features", "validation_split"]
@@ -72,7 +78,7 @@ class Dataset:
         devices = {t.device for t in (self.x_train, self.y_train, self.x_test, self.y_test)}
         if len(devices) > 1:
             raise ValueError(f"Dataset(): the tensors are on different devices: {sorted(map(str, devices))}")
-        num_classes = check_int("Dataset", "num_classes", self.num_classes, minimum=1)
+        num_classes = check_int("Dataset", "num_classes", self.num_classes, ge=1)
         labels = torch.cat([self.y_train, self.y_test])
         if int(labels.min()) < 0 or int(labels.max()) >= num_classes:
             raise ValueError(f"Dataset(): labels must lie in 0..{num_classes - 1} "
@@ -120,10 +126,8 @@ def two_moons(n_samples: int = 512, noise: float = 0.1,
         (torch.Size([100, 2]), torch.Size([100]))
     """
     seed = seed_or_base("two_moons", seed)
-    n_samples = check_int("two_moons", "n_samples", n_samples, minimum=2)
-    noise = check_real("two_moons", "noise", noise)
-    if noise < 0:
-        raise ValueError(f"two_moons() expects `noise` >= 0, got {noise}")
+    n_samples = check_int("two_moons", "n_samples", n_samples, ge=2)
+    noise = check_real("two_moons", "noise", noise, ge=0)
     g = _generator(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
@@ -146,10 +150,8 @@ def xor(n_samples: int = 512, noise: float = 0.25,
         torch.Size([8, 2])
     """
     seed = seed_or_base("xor", seed)
-    n_samples = check_int("xor", "n_samples", n_samples, minimum=4)
-    noise = check_real("xor", "noise", noise)
-    if noise < 0:
-        raise ValueError(f"xor() expects `noise` >= 0, got {noise}")
+    n_samples = check_int("xor", "n_samples", n_samples, ge=4)
+    noise = check_real("xor", "noise", noise, ge=0)
     g = _generator(seed)
     corners = torch.tensor([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     which = torch.arange(n_samples) % 4
@@ -167,11 +169,9 @@ def spirals(n_samples: int = 512, noise: float = 0.05, turns: float = 1.5,
         5
     """
     seed = seed_or_base("spirals", seed)
-    n_samples = check_int("spirals", "n_samples", n_samples, minimum=2)
-    noise = check_real("spirals", "noise", noise)
-    turns = check_real("spirals", "turns", turns, positive=True)
-    if noise < 0:
-        raise ValueError(f"spirals() expects `noise` >= 0, got {noise}")
+    n_samples = check_int("spirals", "n_samples", n_samples, ge=2)
+    noise = check_real("spirals", "noise", noise, ge=0)
+    turns = check_real("spirals", "turns", turns, gt=0)
     g = _generator(seed)
     n0 = n_samples // 2
     counts = (n0, n_samples - n0)
@@ -252,9 +252,7 @@ def load(name: str, *, n_samples: int | None = None, noise: float | None = None,
     key = name.strip().lower()
     if key not in DATASET_NAMES:
         raise ValueError(f"load(): unknown dataset {name!r}; valid names are {', '.join(DATASET_NAMES)}")
-    test_fraction = check_real("load", "test_fraction", test_fraction)
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"load() expects 0 < test_fraction < 1, got {test_fraction}")
+    test_fraction = check_real("load", "test_fraction", test_fraction, gt=0, lt=1)
     seed = seed_or_base("load", seed)
 
     if key == "digits":
@@ -309,11 +307,9 @@ def standardize_features(data: Dataset, eps: float = 1e-6) -> Dataset:
         True
     """
     if not isinstance(data, Dataset):
-        raise TypeError(f"standardize_features() expects a relu_course.data.Dataset, "
+        raise TypeError(f"standardize_features() expects a relu_course.data.datasets.Dataset, "
                         f"got {type(data).__name__}")
-    eps = check_real("standardize_features", "eps", eps)
-    if eps < 0:
-        raise ValueError(f"standardize_features() expects `eps` >= 0, got {eps}")
+    eps = check_real("standardize_features", "eps", eps, ge=0)
     if len(data.x_train) == 0:
         raise ValueError("standardize_features(): the training set is empty")
     if not data.x_train.is_floating_point():
@@ -337,7 +333,7 @@ def validation_split(data: Dataset, fraction: float = 0.25, seed: int | None = N
     Hyper-parameters (learning rate, initialisation, ...) must be chosen on data that the
     final evaluation does not use; otherwise the test accuracy is an optimistic estimate. The
     returned :class:`Dataset` trains on the rest of ``data``'s training set and its "test" part
-    is the held-out validation set, so :func:`relu_course.train.fit` reports validation
+    is the held-out validation set, so :func:`relu_course.training.loop.fit` reports validation
     metrics as ``history.test_loss`` / ``history.test_accuracy``. ``data``'s own test set is
     not in the result: keep ``data`` to evaluate the chosen configuration once at the end.
 
@@ -363,11 +359,9 @@ def validation_split(data: Dataset, fraction: float = 0.25, seed: int | None = N
         (1010, 337, 450)
     """
     if not isinstance(data, Dataset):
-        raise TypeError(f"validation_split() expects a relu_course.data.Dataset, "
+        raise TypeError(f"validation_split() expects a relu_course.data.datasets.Dataset, "
                         f"got {type(data).__name__}")
-    fraction = check_real("validation_split", "fraction", fraction)
-    if not 0.0 < fraction < 1.0:
-        raise ValueError(f"validation_split() expects 0 < fraction < 1, got {fraction}")
+    fraction = check_real("validation_split", "fraction", fraction, gt=0, lt=1)
     seed = seed_or_base("validation_split", seed)
     if len(data.y_train) < 2:
         raise ValueError(f"validation_split(): the training set has {len(data.y_train)} "

@@ -6,9 +6,11 @@ initial weights and the order of the minibatches. To compare two activation func
 each several times and summarise the runs (Student, 1908; any statistics textbook):
 
 * :func:`mean_ci` -- the mean of :math:`n` runs and a confidence interval from Student's
-  :math:`t` distribution, :math:`\bar x \pm t_{(1+c)/2,\,n-1}\, s/\sqrt n`;
+  :math:`t` distribution, :math:`\bar x \pm t_{(1+c)/2,\,n-1}\, s/\sqrt n` (an
+  :class:`Interval`);
 * :func:`paired_t_test` -- whether two settings differ, when run :math:`i` of both used the
-  same seed (same initial weights and minibatches): a test on the per-seed differences;
+  same seed (same initial weights and minibatches): a test on the per-seed differences (a
+  :class:`PairedTest`);
 * :func:`holm_adjust` -- p-values corrected for making several comparisons at once (Holm,
   1979);
 * :func:`rank_by_seed` -- the ranking that each single seed would have reported;
@@ -26,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 
-from ._validation import check_real
+from .._validation import check_real
 
 __all__ = ["t_cdf", "t_quantile", "Interval", "mean_ci", "PairedTest", "paired_t_test",
            "holm_adjust", "rank_by_seed"]
@@ -62,7 +64,7 @@ _LARGE_DF = 1e7
 
 
 def _check_df(fn_name: str, df) -> float:
-    df = check_real(fn_name, "df", df, positive=True)
+    df = check_real(fn_name, "df", df, gt=0)
     return df
 
 
@@ -154,9 +156,7 @@ def t_quantile(p: float, df: float) -> float:
         >>> round(t_quantile(0.975, 4), 4), round(t_quantile(0.975, 1e9), 4)
         (2.7764, 1.96)
     """
-    p = check_real("t_quantile", "p", p)
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"t_quantile() expects 0 < p < 1, got {p}")
+    p = check_real("t_quantile", "p", p, gt=0, lt=1)
     df = _check_df("t_quantile", df)
     if p == 0.5:
         return 0.0
@@ -181,10 +181,7 @@ def t_quantile(p: float, df: float) -> float:
 
 
 def _check_confidence(fn_name: str, confidence) -> float:
-    confidence = check_real(fn_name, "confidence", confidence)
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"{fn_name}() expects 0 < confidence < 1, got {confidence}")
-    return confidence
+    return check_real(fn_name, "confidence", confidence, gt=0, lt=1)
 
 
 @dataclass(frozen=True)

@@ -1,47 +1,27 @@
-r"""Timing activation functions fairly: forward + backward, warm-up, medians, GB/s.
+r"""Timing activation functions fairly: forward + backward, warm-up, medians of interleaved rounds,
+effective bandwidth.
 
-A benchmark of a function that takes a millisecond is easy to get wrong. This module does the
-four things that make such numbers meaningful:
-
-* **warm-up** -- the first calls of a function pay for one-off work (allocating memory,
-  loading GPU kernels, filling caches); they are run but not timed;
-* **synchronisation** -- GPU work is queued and runs asynchronously, so the clock is read only
-  after ``torch.cuda.synchronize()`` (``torch.mps.synchronize()`` on Apple GPUs);
-* **medians of interleaved runs** -- the candidates take turns, round after round (in
-  alternating order), so that a slow spell of a shared machine hits all of them alike; the
-  median ignores the occasional interrupted run;
-* **a traffic model** -- an elementwise activation does almost no arithmetic per byte, so its
-  speed is limited by memory. Forward and backward together move at least
-
-  .. math:: B = 5\,n\,s \text{ bytes}
-
-  for :math:`n` elements of :math:`s` bytes: the forward reads :math:`x` and writes :math:`y`;
-  the backward reads the incoming gradient and one saved tensor (:math:`x` or :math:`y`) and
-  writes the outgoing gradient. :math:`B / t` is the *effective* bandwidth in GB/s
-  (:math:`10^9` bytes per second). An implementation that makes extra passes over memory
-  moves more than :math:`B` and shows a lower effective bandwidth.
-
-The main entry points:
-
-* :func:`time_forward_backward` -- one function on one input;
-* :func:`time_interleaved` -- several zero-argument callables, taking turns;
-* :func:`compare` -- the course's from-scratch activations (:mod:`relu_course.functional`)
-  against the matching ``torch`` builtins (:data:`BUILTINS`), returning :class:`BenchRow`\ s
-  that :func:`format_table` prints;
-* :func:`count_ops` / :func:`classify_ops` -- which tensor operations a forward + backward
-  executes (a cost measure that does not depend on the machine);
-* :func:`saved_bytes` -- the memory each activation keeps for its backward pass, ours
-  against torch's;
-* :func:`main` -- the command line, ``python -m relu_course.bench``: the full table for every
-  activation on the CPU (and CUDA when present), sizes :math:`2^{10}` to :math:`2^{24}`, with
-  each version's share of the machine's copy bandwidth (a ``clone`` of the same tensor, timed
-  in the same rounds) and, with ``--fused``, the same from-scratch functions compiled by
-  ``torch.compile`` into fused kernels (:func:`fused`), each timed against the builtin in
-  rounds of its own. Under each table a line counts the activations within
-  :data:`GOAL_RATIO` of torch's builtin, the course's goal for large tensors.
-
-Timings depend on the machine and on whatever else runs on it: compare numbers only within one
-run, never against numbers stored from another machine.
+* :data:`GOAL_RATIO`
+* :data:`BUILTINS`
+* :class:`Timing` -- Seconds per call of one timed function, warm-up runs excluded.
+* :class:`BenchRow` -- One activation at one size: the from-scratch version against torch's
+  builtin.
+* :func:`forward_backward_bytes` -- Bytes an elementwise activation's forward + backward must
+  move at least
+* :func:`time_interleaved` -- Time several zero-argument callables that take turns.
+* :func:`forward_backward` -- A zero-argument callable that runs ``fn(x, *args)`` and its
+  backward with respect to ``x``
+* :func:`time_forward_backward` -- Time ``fn``'s forward and backward pass on ``x`` (the
+  gradient with respect to ``x``).
+* :func:`fused` -- The from-scratch activation ``name`` compiled by ``torch.compile`` into fused
+  kernels.
+* :func:`compare` -- Time forward + backward of the from-scratch activations against torch's
+  builtins.
+* :func:`format_table` -- The rows of :func:`compare` as a text table, one block per setting
+  (device, dtype, size)
+* :data:`FULL_SIZES`
+* :data:`FAST_SIZES`
+* :func:`main` -- ``python -m relu_course.performance.bench``: time every activation, ours against torch's.
 """
 
 from __future__ import annotations
@@ -50,46 +30,29 @@ import contextlib
 import numbers
 import statistics
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import torch
-import torch.nn.functional as TF
 from torch import Tensor
 
-from . import functional as F
-from ._validation import FLOAT_DTYPES, check_int, check_seed, check_tensor
-from .utils import get_device
+from .._validation import FLOAT_DTYPES, check_int, check_seed, check_tensor
+from ..activations.registry import BUILTINS, FUNCTIONS
+from ..utils import get_device
 
 __all__ = [
-    "BUILTINS", "OP_KINDS", "Timing", "BenchRow", "forward_backward_bytes", "time_interleaved",
-    "forward_backward", "time_forward_backward", "compare", "format_table", "count_ops", "classify_ops",
-    "fused", "MemoryRow", "saved_bytes", "format_memory_table", "main", "GOAL_RATIO",
+    'GOAL_RATIO', 'Timing', 'BenchRow', 'forward_backward_bytes',
+    'time_interleaved', 'forward_backward', 'time_forward_backward', 'fused', 'compare',
+    'format_table', 'FULL_SIZES', 'FAST_SIZES', 'main',
 ]
+
 
 #: Forward + backward within this factor of the torch builtin is the course's goal for large
 #: tensors (the summary line under each table of :func:`format_table` counts them).
 GOAL_RATIO = 1.25
 
-#: The ``torch`` builtin matching each from-scratch activation in
-#: ``relu_course.functional.FUNCTIONS`` (same names, same signatures; read-only).
-BUILTINS = MappingProxyType({
-    "relu": TF.relu, "leaky_relu": TF.leaky_relu, "prelu": TF.prelu, "elu": TF.elu,
-    "selu": TF.selu, "gelu": TF.gelu, "silu": TF.silu, "mish": TF.mish,
-    "softplus": TF.softplus, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-})
 
-#: How :func:`classify_ops` groups ATen operations; anything else counts as ``"other"``
-#: (for a builtin that is its fused kernel, e.g. ``relu`` or ``sigmoid_backward``).
-OP_KINDS = MappingProxyType({
-    "compare/select": ("gt", "ge", "lt", "le", "eq", "ne", "where", "clamp", "clamp_min",
-                       "clamp_max", "maximum", "minimum", "sign", "signbit"),
-    "arithmetic": ("add", "sub", "rsub", "mul", "div", "neg", "abs", "reciprocal", "copysign",
-                   "pow", "square", "sqrt", "rsqrt"),
-    "exp/log/erf/tanh": ("exp", "expm1", "log", "log1p", "erf", "erfc", "tanh", "sigmoid"),
-})
+
 
 #: The clock (a monotonic one with the best available resolution); tests replace it.
 _clock = time.perf_counter
@@ -160,7 +123,7 @@ class BenchRow:
         numel: elements in the input tensor.
         device: where it ran, e.g. ``"cpu"`` or ``"cuda:0"``.
         dtype: e.g. ``"float32"``.
-        ours: timing of ``relu_course.functional``'s version (forward + backward).
+        ours: timing of ``relu_course.activations.functional``'s version (forward + backward).
         builtin: timing of the ``torch`` builtin (forward + backward).
         nbytes: bytes moved by forward + backward under the traffic model,
             :func:`forward_backward_bytes`.
@@ -248,15 +211,15 @@ def forward_backward_bytes(numel: int, dtype: torch.dtype = torch.float32) -> in
         >>> forward_backward_bytes(1_000_000, torch.bfloat16)
         10000000
     """
-    numel = check_int("forward_backward_bytes", "numel", numel, minimum=0)
+    numel = check_int("forward_backward_bytes", "numel", numel, ge=0)
     dtype = _check_dtype("forward_backward_bytes", dtype)
     itemsize = torch.empty((), dtype=dtype).element_size()
     return 5 * numel * itemsize
 
 
 def _check_counts(fn_name: str, repeats, warmup) -> tuple[int, int]:
-    return (check_int(fn_name, "repeats", repeats, minimum=1),
-            check_int(fn_name, "warmup", warmup, minimum=0))
+    return (check_int(fn_name, "repeats", repeats, ge=1),
+            check_int(fn_name, "warmup", warmup, ge=0))
 
 
 def time_interleaved(runs: Mapping[str, Callable[[], object]], *, repeats: int = 20,
@@ -340,7 +303,7 @@ def time_forward_backward(fn: Callable[[Tensor], Tensor], x: Tensor, *, repeats:
     device, with warm-up and synchronisation as in :func:`time_interleaved`.
 
     Args:
-        fn: a differentiable function of one tensor, e.g. ``relu_course.functional.gelu``.
+        fn: a differentiable function of one tensor, e.g. ``relu_course.activations.functional.gelu``.
         x: a floating-point input tensor (it is not modified).
         repeats: timed calls (at least 1).
         warmup: untimed calls first (at least 0).
@@ -381,7 +344,7 @@ def _sizes(fn_name: str, sizes) -> list[int]:
         sizes = [sizes]
     if not isinstance(sizes, Sequence) or not sizes:
         raise TypeError(f"{fn_name}() expects `sizes` to be an int or a non-empty list of ints")
-    return [check_int(fn_name, "size", s, minimum=1) for s in sizes]
+    return [check_int(fn_name, "size", s, ge=1) for s in sizes]
 
 
 def _extra_args(name: str, x: Tensor) -> tuple:
@@ -397,7 +360,7 @@ def fused(name: str) -> Callable:
     The compiler traces the function -- our forward formula and our hand-written backward --
     and generates one loop for the forward and one for the backward, each making a single pass
     over memory, as torch's builtins do. The formulas are those of
-    :mod:`relu_course.functional`, in the variants it chooses while being compiled: without
+    :mod:`relu_course.activations.functional`, in the variants it chooses while being compiled: without
     boolean masks (the CPU code the compiler generates for them is slow), with an ``expm1``
     that stays accurate near 0 (the compiler's CPU code computes ``exp(x) - 1``), and, for the
     backward of exact GELU in float32, with a normal CDF that shares its exponential with the
@@ -414,7 +377,7 @@ def fused(name: str) -> Callable:
         >>> y = fast_gelu(torch.randn(1000))   # doctest: +SKIP
     """
     _names("fused", [name])
-    return torch.compile(F.FUNCTIONS[name], dynamic=False)
+    return torch.compile(FUNCTIONS[name], dynamic=False)
 
 
 def _compile_quietly(run: Callable[[], object]) -> None:
@@ -494,7 +457,7 @@ def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gel
             # the same sizes come back, as in a training loop.
             args = _extra_args(name, x)
             builtin = forward_backward(BUILTINS[name], x, None, args)
-            runs = {"ours": forward_backward(F.FUNCTIONS[name], x, None, args),
+            runs = {"ours": forward_backward(FUNCTIONS[name], x, None, args),
                     "builtin": builtin}
             if copy:
                 runs["copy"] = x.clone
@@ -583,161 +546,10 @@ def format_table(rows: Sequence[BenchRow], baseline: str | None = "relu") -> str
     return "\n\n".join(blocks)
 
 
-#: Operations that allocate memory without passing over any data.
-_NOT_PASSES = frozenset({"empty", "empty_like", "empty_strided", "new_empty",
-                         "new_empty_strided"})
-
-
-def count_ops(fn: Callable[..., Tensor], x: Tensor, *args) -> Counter:
-    """Count the tensor operations a forward + backward of ``fn(x, *args)`` executes.
-
-    Every ATen operation that PyTorch dispatches while computing ``y = fn(x, *args)`` and the
-    gradient with respect to ``x`` is recorded, except views (``detach``, reshapes) and
-    operations whose result is smaller than ``x`` (such as a 0-d constant): what remains are
-    full passes over the data. An in-place operation counts under its plain name (``mul_`` as
-    ``mul``): it is a pass over memory all the same; allocating an uninitialised tensor
-    (``empty_like``) is not a pass and is skipped. A fused builtin shows up as one kernel per pass (``relu``,
-    ``threshold_backward``); a from-scratch formula as one entry per elementary operation.
-
-    Args:
-        fn: a differentiable function; ``x``: a floating-point tensor; ``args``: passed on.
-
-    Returns:
-        ``Counter({op name: times executed})``.
-
-    Example:
-        >>> sorted(count_ops(F.relu, torch.randn(8)).items())
-        [('clamp_min', 1), ('mul', 1), ('ne', 1)]
-        >>> sorted(count_ops(torch.relu, torch.randn(8)).items())
-        [('relu', 1), ('threshold_backward', 1)]
-    """
-    from torch.utils._python_dispatch import TorchDispatchMode
-
-    if not callable(fn):
-        raise TypeError(f"count_ops() expects a callable `fn`, got {type(fn).__name__}")
-    check_tensor("count_ops", x, name="x")
-    numel = x.numel()
-    counts: Counter = Counter()
-
-    class _Recorder(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            out = func(*args, **(kwargs or {}))
-            results = out if isinstance(out, (tuple, list)) else (out,)
-            full = any(isinstance(r, Tensor) and r.numel() >= numel for r in results)
-            name = func.overloadpacket.__name__
-            if full and not func.is_view and name not in _NOT_PASSES:
-                counts[name[:-1] if name.endswith("_") else name] += 1   # mul_ counts as mul
-            return out
-
-    leaf = x.detach().requires_grad_(True)
-    grad = torch.ones_like(leaf)
-    with _Recorder():
-        y = fn(leaf, *args)
-        torch.autograd.grad(y, leaf, grad)
-    return counts
-
-
-def classify_ops(counts: Mapping[str, int]) -> dict[str, int]:
-    """Group the result of :func:`count_ops` by :data:`OP_KINDS`:
-    ``{"compare/select": ..., "arithmetic": ..., "exp/log/erf/tanh": ..., "other": ...,
-    "total": ...}``.
-
-    Example:
-        >>> classify_ops({"gt": 1, "mul": 2, "exp": 1, "gelu": 1})
-        {'compare/select': 1, 'arithmetic': 2, 'exp/log/erf/tanh': 1, 'other': 1, 'total': 5}
-    """
-    if not isinstance(counts, Mapping):
-        raise TypeError(f"classify_ops() expects a mapping {{op name: count}}, "
-                        f"got {type(counts).__name__}")
-    result = {kind: 0 for kind in OP_KINDS}
-    result["other"] = 0
-    for op, n in counts.items():
-        n = check_int("classify_ops", f"counts[{op!r}]", n, minimum=0)
-        kind = next((k for k, ops in OP_KINDS.items() if op in ops), "other")
-        result[kind] += n
-    result["total"] = sum(result.values())
-    return result
-
-
-@dataclass(frozen=True)
-class MemoryRow:
-    """Bytes one activation keeps for its backward pass: ours against torch's builtin.
-
-    Example:
-        >>> MemoryRow("relu", 1000, "float32", ours=4000, builtin=4000).ratio
-        1.0
-    """
-
-    name: str
-    numel: int
-    dtype: str
-    ours: int
-    builtin: int
-
-    @property
-    def ratio(self) -> float:
-        """``ours / builtin`` (1 means the same memory)."""
-        return self.ours / self.builtin if self.builtin else float("inf")
-
-
-def saved_bytes(names: str | Sequence[str] | None = None, numel: int = 2**20, *,
-                dtype: torch.dtype = torch.float32, device: str | torch.device | None = "cpu",
-                ) -> list[MemoryRow]:
-    """Bytes each activation saves for its backward pass (counted with saved-tensor hooks by
-    :func:`relu_course.memory.saved_tensor_bytes`), for an input of ``numel`` elements.
-
-    A tensor that is saved and is also the input (torch's GELU saves :math:`x`) counts in
-    full: it has to stay in memory until the backward either way.
-
-    Example:
-        >>> rows = saved_bytes(["relu", "gelu"], numel=1000)
-        >>> [(r.name, r.ours, r.builtin) for r in rows]
-        [('relu', 4000, 4000), ('gelu', 4000, 4000)]
-    """
-    from .memory import saved_tensor_bytes
-
-    names = list(BUILTINS) if names is None else _names("saved_bytes", names)
-    numel = check_int("saved_bytes", "numel", numel, minimum=1)
-    dtype = _check_dtype("saved_bytes", dtype)
-    device = get_device(device)
-    x = torch.randn(numel, generator=torch.Generator().manual_seed(0)).to(device, dtype)
-    x.requires_grad_(True)
-    rows = []
-    for name in names:
-        args = _extra_args(name, x)
-        ours = saved_tensor_bytes(F.FUNCTIONS[name], x, *args).nbytes
-        builtin = saved_tensor_bytes(BUILTINS[name], x, *args).nbytes
-        rows.append(MemoryRow(name, numel, str(dtype).replace("torch.", ""), ours, builtin))
-    return rows
-
-
-def format_memory_table(rows: Sequence[MemoryRow]) -> str:
-    """The rows of :func:`saved_bytes` as a text table (bytes per element, ours and torch's).
-
-    Example:
-        >>> print(format_memory_table([MemoryRow("relu", 1000, "float32", 4000, 4000)]))
-        saved for backward, float32, 1,000 elements
-        activation  ours B/elem  torch B/elem  ours/torch
-        relu               4.00          4.00        1.00
-    """
-    if isinstance(rows, MemoryRow):
-        rows = [rows]
-    if not isinstance(rows, Sequence) or not rows:
-        raise ValueError("format_memory_table() needs a non-empty list of MemoryRow")
-    for row in rows:
-        if not isinstance(row, MemoryRow):
-            raise TypeError(f"format_memory_table() expects MemoryRow objects, "
-                            f"got {type(row).__name__}")
-    lines = [f"saved for backward, {rows[0].dtype}, {rows[0].numel:,} elements",
-             f"{'activation':<10} {'ours B/elem':>12} {'torch B/elem':>13} {'ours/torch':>11}"]
-    for r in rows:
-        lines.append(f"{r.name:<10} {r.ours / r.numel:>12.2f} {r.builtin / r.numel:>13.2f} "
-                     f"{r.ratio:>11.2f}")
-    return "\n".join(lines)
-
-
 #: Sizes of the full command-line benchmark, 2^10 to 2^24 elements, and of ``--fast``.
 FULL_SIZES = tuple(2**k for k in range(10, 25, 2))
+
+
 FAST_SIZES = (2**10, 2**12)
 
 
@@ -771,7 +583,7 @@ def _keep_freed_memory() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m relu_course.bench``: time every activation, ours against torch's.
+    """``python -m relu_course.performance.bench``: time every activation, ours against torch's.
 
     Prints one table per device and size (median of interleaved forward + backward runs after
     warm-up, CUDA-synchronised), each version's effective bandwidth and its share of the copy
@@ -790,7 +602,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m relu_course.bench",
+        prog="python -m relu_course.performance.bench",
         description="Forward + backward time of relu_course's activations against torch's.")
     parser.add_argument("--names", nargs="+", default=list(BUILTINS), metavar="NAME",
                         help=f"activations to time (default: all of {', '.join(BUILTINS)})")
@@ -824,7 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devices = args.device
     devices = [get_device(d) for d in devices]            # a clear error for unknown devices
     kept = not (args.fast or args.system_malloc) and _keep_freed_memory()
-    print(f"relu_course.bench: torch {torch.__version__}, {torch.get_num_threads()} CPU "
+    print(f"relu_course.performance.bench: torch {torch.__version__}, {torch.get_num_threads()} CPU "
           f"threads; median of {repeats} interleaved rounds after {warmup} warm-up rounds")
     print("malloc keeps freed memory (blocks up to 32 MiB)" if kept else
           "malloc as configured by the system")
@@ -836,6 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                            warmup=warmup, copy=True, compiled=args.fused)
             print()
             print(format_table(rows))
+    from .saved import format_memory_table, saved_bytes
+
     print()
     print(format_memory_table(saved_bytes(names, numel=min(sizes), dtype=dtype,
                                           device=devices[0])))
