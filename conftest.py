@@ -3,7 +3,7 @@
 
 nbval (``--nbval-current-env``) starts each notebook's kernel with this process's environment,
 so every notebook item is set up with :data:`relu_course.utils.CANONICAL_ENV` added to it: one
-thread, pinned numerical kernels, the CPU. That is the mode in which ``tests/notebooks.py
+thread, pinned numerical kernels, the CPU. That is the mode in which ``tools/notebooks.py
 execute`` stored the outputs, and the printed numbers do not depend on the processor in it.
 Other items (the unit tests) run with the environment as it was.
 """

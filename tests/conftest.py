@@ -11,6 +11,7 @@ import math
 import random
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -19,6 +20,11 @@ import torch
 import torch.nn.functional as TF
 
 from relu_course.activations import functional as F
+from relu_course.activations.registry import DERIVATIVES, FUNCTIONS
+
+# The tools (tools/notebooks.py, tools/website.py, tools/student_edition.py) are imported by
+# the tests of the book: make them importable without installing them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 # Draw off-screen in this process. (Not through the MPLBACKEND environment variable: the
 # notebook kernels that nbval starts would inherit it and stop showing figures inline.)
@@ -38,7 +44,7 @@ class Case:
     """One activation with fixed hyper-parameters, and how torch computes the same thing."""
 
     id: str
-    name: str                        # key of relu_course.functional.FUNCTIONS
+    name: str                        # key of relu_course.activations.registry.FUNCTIONS
     torch_fn: object                 # torch's function with the same signature
     grad_at_zero: float              # torch's (and our) gradient at exactly 0
     function_class: str              # the autograd.Function behind it
@@ -50,13 +56,13 @@ class Case:
                 if isinstance(v, torch.Tensor) else v for k, v in self.kwargs.items()}
 
     def ours(self, x):
-        return F.FUNCTIONS[self.name](x, **self._kwargs(x))
+        return FUNCTIONS[self.name](x, **self._kwargs(x))
 
     def torch(self, x):
         return self.torch_fn(x, **self._kwargs(x))
 
     def derivative(self, x):
-        return F.DERIVATIVES[self.name](x, **self._kwargs(x))
+        return DERIVATIVES[self.name](x, **self._kwargs(x))
 
 
 CASES = {c.id: c for c in (

@@ -122,7 +122,7 @@ def test_notebook_was_run_top_to_bottom(path):
     cells = [c for c in code_cells(nb) if source(c).strip()]
     counts = [c["execution_count"] for c in cells]
     assert counts == list(range(1, len(cells) + 1)), (
-        f"{path.name}: re-execute it top to bottom (python tests/notebooks.py execute)")
+        f"{path.name}: re-execute it top to bottom (python tools/notebooks.py execute)")
     for c in cells:
         for out in c["outputs"]:
             assert out["output_type"] != "error", f"{path.name}: stored error output"

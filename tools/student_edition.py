@@ -1,6 +1,6 @@
 """Instructor tool: write the student edition of the chapters -- solutions removed.
 
-    python tests/student_edition.py [OUTPUT_DIR]        (default: _build/student)
+    python tools/student_edition.py [OUTPUT_DIR]        (default: _build/student)
 
 For every ``chapters/*.ipynb`` it writes a copy in which
 

@@ -1,8 +1,8 @@
 """Contributor tool: execute the chapter notebooks and report how long each one takes.
 
-    python tests/notebooks.py execute [NOTEBOOK ...]   run in place, storing fresh outputs
-    python tests/notebooks.py time [NOTEBOOK ...]      run without writing; print the times
-    python tests/notebooks.py claims [NOTEBOOK ...]    run without writing under other seeds
+    python tools/notebooks.py execute [NOTEBOOK ...]   run in place, storing fresh outputs
+    python tools/notebooks.py time [NOTEBOOK ...]      run without writing; print the times
+    python tools/notebooks.py claims [NOTEBOOK ...]    run without writing under other seeds
                                                        and numerics; report failing checks
 
 With no notebook given, every ``chapters/*.ipynb`` is used. Run it with the course's
