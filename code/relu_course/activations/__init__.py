@@ -15,28 +15,7 @@ The public names of ``registry`` are also importable from here.
 
 from __future__ import annotations
 
-from . import functional, learnable, modules, packed, registry, variants  # noqa: E402,F401
-from .registry import (  # noqa: F401
-    ACTIVATION_NAMES,
-    ACTIVATIONS,
-    ALIASES,
-    BUILTINS,
-    DERIVATIVES,
-    FUNCTIONS,
-    OTHER_TORCH_ACTIVATIONS,
-    Activation,
-    cheat_sheet,
-    entry_for_module,
-    get_activation,
-    lookup,
-    module_derivative,
-    module_settings,
-    module_types,
-)
+from .._package import export_modules
 
-__all__ = [
-    'registry', 'functional', 'modules', 'variants', 'learnable', 'packed', 'Activation',
-    'ACTIVATIONS', 'ACTIVATION_NAMES', 'ALIASES', 'OTHER_TORCH_ACTIVATIONS', 'lookup',
-    'get_activation', 'entry_for_module', 'module_types', 'module_settings',
-    'module_derivative', 'FUNCTIONS', 'DERIVATIVES', 'BUILTINS', 'cheat_sheet',
-]
+MODULES = ("registry", "functional", "modules", "variants", "learnable", "packed")
+__all__ = export_modules(__name__, MODULES, globals(), names_from=("registry",))

@@ -37,17 +37,14 @@ from torch import Tensor
 
 from .._validation import check_inplace, check_real, check_tensor
 
-__all__ = [
-    "relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "mish", "softplus",
-    "sigmoid", "tanh",
-    "relu_derivative", "leaky_relu_derivative", "prelu_derivative", "elu_derivative",
-    "selu_derivative", "gelu_derivative", "silu_derivative", "mish_derivative",
-    "softplus_derivative", "sigmoid_derivative", "tanh_derivative",
-    "ReLUFunction", "LeakyReLUFunction", "PReLUFunction", "ELUFunction", "GELUFunction",
-    "SiLUFunction", "MishFunction", "SoftplusFunction", "SigmoidFunction", "TanhFunction",
-    "FUNCTIONS", "DERIVATIVES", "SELU_ALPHA", "SELU_SCALE",
-    "relu_kink", "relu_kink_derivative",
-]
+__all__ = ["relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "mish", "softplus",
+           "sigmoid", "tanh", "relu_derivative", "leaky_relu_derivative", "prelu_derivative",
+           "elu_derivative", "selu_derivative", "gelu_derivative", "silu_derivative",
+           "mish_derivative", "softplus_derivative", "sigmoid_derivative", "tanh_derivative",
+           "ReLUFunction", "LeakyReLUFunction", "PReLUFunction", "ELUFunction", "GELUFunction",
+           "SiLUFunction", "MishFunction", "SoftplusFunction", "SigmoidFunction", "TanhFunction",
+           "FUNCTIONS", "DERIVATIVES", "SELU_ALPHA", "SELU_SCALE", "relu_kink",
+           "relu_kink_derivative"]
 
 #: SELU's :math:`\alpha` (Klambauer et al., 2017), as used by ``torch.nn.functional.selu``.
 SELU_ALPHA = 1.6732632423543772848170429916717

@@ -20,10 +20,8 @@ from torch import Tensor, nn
 
 from .._validation import check_int, check_real, check_tensor
 
-__all__ = [
-    'RATIONAL_RELU_INIT', 'rational', 'RationalActivation', 'piecewise_linear',
-    'PiecewiseLinearActivation',
-]
+__all__ = ["RATIONAL_RELU_INIT", "rational", "RationalActivation", "piecewise_linear",
+           "PiecewiseLinearActivation"]
 
 
 #: Coefficients ``(numerator, denominator)`` of a degree-(5, 4) safe rational function fitted

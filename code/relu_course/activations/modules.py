@@ -19,10 +19,8 @@ from torch import Tensor, nn
 from .._validation import check_inplace, check_int, check_real
 from . import functional as F
 
-__all__ = [
-    "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
-    "Sigmoid", "Tanh", "ReLUKink",
-]
+__all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
+           "Sigmoid", "Tanh", "ReLUKink"]
 
 
 class ReLU(nn.Module):

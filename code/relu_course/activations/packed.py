@@ -23,9 +23,7 @@ from torch import Tensor, nn
 
 from .._validation import check_inplace, check_tensor
 
-__all__ = [
-    'pack_bits', 'unpack_bits', 'PackedReLUFunction', 'packed_relu', 'PackedReLU',
-]
+__all__ = ["pack_bits", "unpack_bits", "PackedReLUFunction", "packed_relu", "PackedReLU"]
 
 
 _BIT_WEIGHTS = (1, 2, 4, 8, 16, 32, 64, 128)

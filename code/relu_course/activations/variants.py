@@ -20,9 +20,7 @@ from torch import Tensor, nn
 from .._validation import check_tensor
 from ..activations import functional as F
 
-__all__ = [
-    'squared_relu', 'relu6', 'hard_swish', 'SquaredReLU', 'ReLU6', 'HardSwish',
-]
+__all__ = ["squared_relu", "relu6", "hard_swish", "SquaredReLU", "ReLU6", "HardSwish"]
 
 
 def squared_relu(input: Tensor) -> Tensor:

@@ -24,10 +24,8 @@ from ..utils import eval_mode
 from .gradients import _preactivation_gradients
 from .hooks import record_activations
 
-__all__ = [
-    'dead_unit_fraction', 'never_positive_units', 'unit_preactivation_gradients',
-    'effective_negative_slopes', 'born_dead_fractions',
-]
+__all__ = ["dead_unit_fraction", "never_positive_units", "unit_preactivation_gradients",
+           "effective_negative_slopes", "born_dead_fractions"]
 
 
 @torch.no_grad()

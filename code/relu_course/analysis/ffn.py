@@ -24,10 +24,8 @@ from .._validation import check_tensor
 from ..models.transformer import TinyTransformerLM
 from ..utils import eval_mode
 
-__all__ = [
-    'FFNSparsity', 'ffn_hidden_activations', 'ffn_sparsity', 'FFNNonlinearity',
-    'ffn_nonlinearity',
-]
+__all__ = ["FFNSparsity", "ffn_hidden_activations", "ffn_sparsity", "FFNNonlinearity",
+           "ffn_nonlinearity"]
 
 
 @dataclass(frozen=True)

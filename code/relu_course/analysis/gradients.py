@@ -26,11 +26,9 @@ from ..activations.registry import module_derivative
 from ..utils import eval_mode
 from .hooks import activation_layers, record_activations
 
-__all__ = [
-    'gradient_norms', 'activation_derivatives', 'preactivation_gradient_norms',
-    'per_example_weight_gradients', 'input_derivatives', 'confidence_along_rays',
-    'relu_kink_sensitivity',
-]
+__all__ = ["gradient_norms", "activation_derivatives", "preactivation_gradient_norms",
+           "per_example_weight_gradients", "input_derivatives", "confidence_along_rays",
+           "relu_kink_sensitivity"]
 
 
 def gradient_norms(model: nn.Module, x: Tensor, y: Tensor, loss_fn=None) -> dict[str, float]:

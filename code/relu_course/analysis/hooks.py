@@ -22,9 +22,7 @@ from torch import Tensor, nn
 from .._validation import check_tensor
 from ..activations.registry import module_types
 
-__all__ = [
-    'activation_layers', 'record_activations', 'LayerStats', 'activation_stats',
-]
+__all__ = ["activation_layers", "record_activations", "LayerStats", "activation_stats"]
 
 
 def activation_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:

@@ -15,9 +15,7 @@ from torch import Tensor, nn
 from .._validation import check_int, check_real, check_tensor
 from ..utils import eval_mode
 
-__all__ = [
-    'confusion_matrix', 'char_ngram_loss',
-]
+__all__ = ["confusion_matrix", "char_ngram_loss"]
 
 
 @torch.no_grad()

@@ -18,9 +18,7 @@ from ..utils import eval_mode
 from .gradients import gradient_norms
 from .hooks import activation_layers, record_activations
 
-__all__ = [
-    'TrainingMonitor', 'prelu_slopes',
-]
+__all__ = ["TrainingMonitor", "prelu_slopes"]
 
 
 class TrainingMonitor:

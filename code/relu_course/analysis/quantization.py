@@ -20,9 +20,7 @@ from .._validation import check_int, check_real, check_tensor
 from ..activations.registry import module_types
 from ..utils import eval_mode
 
-__all__ = [
-    'fake_quantize', 'activation_ranges', 'quantize_activations',
-]
+__all__ = ["fake_quantize", "activation_ranges", "quantize_activations"]
 
 
 

@@ -23,10 +23,8 @@ from torch import Tensor, nn
 from .._validation import check_int, check_real, check_tensor
 from .hooks import record_activations
 
-__all__ = [
-    'activation_pattern', 'linear_region_ids', 'RegionGrid', 'linear_region_grid',
-    'count_linear_regions',
-]
+__all__ = ["activation_pattern", "linear_region_ids", "RegionGrid", "linear_region_grid",
+           "count_linear_regions"]
 
 
 @torch.no_grad()

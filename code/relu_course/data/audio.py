@@ -24,10 +24,8 @@ from torch import Tensor, nn
 from .._validation import check_int, check_real, check_tensor, seed_or_base
 from .datasets import Dataset
 
-__all__ = [
-    'AUDIO_CLASSES', 'synthetic_audio', 'load_synthetic_audio', 'log_spectrogram',
-    'LogSpectrogram', 'spectrogram_dataset',
-]
+__all__ = ["AUDIO_CLASSES", "synthetic_audio", "load_synthetic_audio", "log_spectrogram",
+           "LogSpectrogram", "spectrogram_dataset"]
 
 
 #: The classes of :func:`synthetic_audio`, in label order.

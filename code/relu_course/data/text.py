@@ -25,9 +25,7 @@ from torch import Tensor
 from .._validation import check_int, check_real, seed_or_base
 from ..utils import get_device
 
-__all__ = [
-    'CORPUS_NAMES', 'STDLIB_MODULES', 'zen_of_python', 'corpus', 'CharCorpus', 'char_corpus',
-]
+__all__ = ["CORPUS_NAMES", "STDLIB_MODULES", "zen_of_python", "corpus", "CharCorpus", "char_corpus"]
 
 
 #: The names :func:`corpus` accepts.

@@ -26,10 +26,8 @@ from ..data.audio import AUDIO_CLASSES
 from .dense import _activation_factory, _widths
 from .init import init_weights
 
-__all__ = [
-    'small_cnn', 'small_cnn', 'conv_norm_cnn', 'RESIDUAL_PLACEMENTS', 'ResidualBlock',
-    'small_resnet', 'audio_cnn',
-]
+__all__ = ["small_cnn", "small_cnn", "conv_norm_cnn", "RESIDUAL_PLACEMENTS", "ResidualBlock",
+           "small_resnet", "audio_cnn"]
 
 
 def small_cnn(in_channels: int = 1, num_classes: int = 10, channels: Sequence[int] = (16, 32),

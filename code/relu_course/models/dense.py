@@ -19,9 +19,7 @@ from .._validation import check_int
 from ..activations.registry import get_activation
 from .init import init_weights
 
-__all__ = [
-    'mlp', 'hinge_network', 'hinge_interpolant',
-]
+__all__ = ["mlp", "hinge_network", "hinge_interpolant"]
 
 
 def _widths(fn_name: str, hidden: Sequence[int]) -> list[int]:

@@ -14,9 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = [
-    'INIT_SCHEMES', 'init_weights', 'init_he_for_slope', 'init_hidden_biases',
-]
+__all__ = ["INIT_SCHEMES", "init_weights", "init_he_for_slope", "init_hidden_biases"]
 
 
 #: The initialisation schemes :func:`init_weights` accepts.

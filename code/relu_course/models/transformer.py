@@ -25,11 +25,9 @@ from torch import Tensor, nn
 from .._validation import check_int, check_tensor
 from ..activations.registry import get_activation
 
-__all__ = [
-    'PLAIN_FFN_KINDS', 'GATED_FFN_KINDS', 'FFN_KINDS', 'is_gated', 'ffn_parameter_count',
-    'matched_hidden_width', 'FeedForward', 'CausalSelfAttention', 'TransformerBlock',
-    'TinyTransformerLM',
-]
+__all__ = ["PLAIN_FFN_KINDS", "GATED_FFN_KINDS", "FFN_KINDS", "is_gated", "ffn_parameter_count",
+           "matched_hidden_width", "FeedForward", "CausalSelfAttention", "TransformerBlock",
+           "TinyTransformerLM"]
 
 
 #: The activation of each plain block: a name of the activation registry.

@@ -13,41 +13,7 @@ The public names of ``bench``, ``ops``, ``saved``, ``memory`` are also importabl
 
 from __future__ import annotations
 
-from . import bench, memory, ops, saved  # noqa: E402,F401
-from .bench import (  # noqa: F401
-    FAST_SIZES,
-    FULL_SIZES,
-    GOAL_RATIO,
-    BenchRow,
-    Timing,
-    compare,
-    format_table,
-    forward_backward,
-    forward_backward_bytes,
-    fused,
-    main,
-    time_forward_backward,
-    time_interleaved,
-)
-from .memory import (  # noqa: F401
-    SavedTensors,
-    saved_tensor_bytes,
-)
-from .ops import (  # noqa: F401
-    OP_KINDS,
-    classify_ops,
-    count_ops,
-)
-from .saved import (  # noqa: F401
-    MemoryRow,
-    format_memory_table,
-    saved_bytes,
-)
+from .._package import export_modules
 
-__all__ = [
-    'bench', 'ops', 'saved', 'memory', 'GOAL_RATIO', 'Timing', 'BenchRow',
-    'forward_backward_bytes', 'time_interleaved', 'forward_backward', 'time_forward_backward',
-    'fused', 'compare', 'format_table', 'FULL_SIZES', 'FAST_SIZES', 'main', 'OP_KINDS',
-    'count_ops', 'classify_ops', 'MemoryRow', 'saved_bytes', 'format_memory_table',
-    'SavedTensors', 'saved_tensor_bytes',
-]
+MODULES = ("bench", "ops", "saved", "memory")
+__all__ = export_modules(__name__, MODULES, globals())

@@ -40,11 +40,9 @@ from .._validation import FLOAT_DTYPES, check_int, check_seed, check_tensor
 from ..activations.registry import BUILTINS, FUNCTIONS
 from ..utils import get_device
 
-__all__ = [
-    'GOAL_RATIO', 'Timing', 'BenchRow', 'forward_backward_bytes',
-    'time_interleaved', 'forward_backward', 'time_forward_backward', 'fused', 'compare',
-    'format_table', 'FULL_SIZES', 'FAST_SIZES', 'main',
-]
+__all__ = ["GOAL_RATIO", "Timing", "BenchRow", "forward_backward_bytes", "time_interleaved",
+           "forward_backward", "time_forward_backward", "fused", "compare", "format_table",
+           "FULL_SIZES", "FAST_SIZES", "main"]
 
 
 #: Forward + backward within this factor of the torch builtin is the course's goal for large
@@ -324,6 +322,20 @@ def time_forward_backward(fn: Callable[[Tensor], Tensor], x: Tensor, *, repeats:
     return time_interleaved({"fn": run}, repeats=repeats, warmup=warmup, device=x.device)["fn"]
 
 
+def _row_list(fn_name: str, rows, row_type: type, source: str) -> list:
+    """``rows`` (one row or a sequence of them) as a non-empty list of ``row_type``."""
+    if isinstance(rows, row_type):
+        rows = [rows]
+    if not isinstance(rows, Sequence) or not rows:
+        raise ValueError(f"{fn_name}() needs a non-empty list of {row_type.__name__} (from "
+                         f"{source})")
+    for row in rows:
+        if not isinstance(row, row_type):
+            raise TypeError(f"{fn_name}() expects {row_type.__name__} objects, got "
+                            f"{type(row).__name__}")
+    return list(rows)
+
+
 def _names(fn_name: str, names) -> list[str]:
     if isinstance(names, str):
         names = [names]
@@ -493,13 +505,7 @@ def format_table(rows: Sequence[BenchRow], baseline: str | None = "relu") -> str
         relu          2.000     1.000        2.00       0.01        0.02       1.00        1.00
         within 1.25x of torch: ours 0 of 1
     """
-    if isinstance(rows, BenchRow):
-        rows = [rows]
-    if not isinstance(rows, Sequence) or not rows:
-        raise ValueError("format_table() needs a non-empty list of BenchRow (from compare())")
-    for row in rows:
-        if not isinstance(row, BenchRow):
-            raise TypeError(f"format_table() expects BenchRow objects, got {type(row).__name__}")
+    rows = _row_list("format_table", rows, BenchRow, "compare()")
     if baseline is not None and not isinstance(baseline, str):
         raise TypeError(f"format_table() expects `baseline` to be a name or None, "
                         f"got {type(baseline).__name__}")

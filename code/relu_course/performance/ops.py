@@ -19,9 +19,7 @@ from torch import Tensor
 
 from .._validation import check_int, check_tensor
 
-__all__ = [
-    'OP_KINDS', 'count_ops', 'classify_ops',
-]
+__all__ = ["OP_KINDS", "count_ops", "classify_ops"]
 
 
 #: How :func:`classify_ops` groups ATen operations; anything else counts as ``"other"``

@@ -17,11 +17,9 @@ import torch
 from .._validation import check_int
 from ..activations.registry import BUILTINS, FUNCTIONS
 from ..utils import get_device
-from .bench import _check_dtype, _extra_args, _names
+from .bench import _check_dtype, _extra_args, _names, _row_list
 
-__all__ = [
-    'MemoryRow', 'saved_bytes', 'format_memory_table',
-]
+__all__ = ["MemoryRow", "saved_bytes", "format_memory_table"]
 
 
 @dataclass(frozen=True)
@@ -85,14 +83,7 @@ def format_memory_table(rows: Sequence[MemoryRow]) -> str:
         activation  ours B/elem  torch B/elem  ours/torch
         relu               4.00          4.00        1.00
     """
-    if isinstance(rows, MemoryRow):
-        rows = [rows]
-    if not isinstance(rows, Sequence) or not rows:
-        raise ValueError("format_memory_table() needs a non-empty list of MemoryRow")
-    for row in rows:
-        if not isinstance(row, MemoryRow):
-            raise TypeError(f"format_memory_table() expects MemoryRow objects, "
-                            f"got {type(row).__name__}")
+    rows = _row_list("format_memory_table", rows, MemoryRow, "saved_bytes()")
     lines = [f"saved for backward, {rows[0].dtype}, {rows[0].numel:,} elements",
              f"{'activation':<10} {'ours B/elem':>12} {'torch B/elem':>13} {'ours/torch':>11}"]
     for r in rows:

@@ -16,50 +16,7 @@ The public names of ``theme``, ``curves``, ``regions``, ``training``, ``distribu
 
 from __future__ import annotations
 
-from . import curves, distributions, regions, spectrograms, theme, timeline, training  # noqa: E402,F401
-from .curves import (  # noqa: F401
-    plot_activations,
-    plot_curves,
-)
-from .distributions import (  # noqa: F401
-    plot_distributions,
-    plot_intervals,
-    plot_layer_profile,
-    plot_measured_and_predicted,
-    plot_seed_points,
-)
-from .regions import (  # noqa: F401
-    plot_decision_boundaries,
-    plot_linear_regions,
-)
-from .spectrograms import (  # noqa: F401
-    plot_spectrograms,
-)
-from .theme import (  # noqa: F401
-    MARKERS,
-    PALETTE,
-    STYLE,
-    style,
-    subplots,
-)
-from .timeline import (  # noqa: F401
-    plot_timeline,
-)
-from .training import (  # noqa: F401
-    MONITOR_LABELS,
-    plot_histories,
-    plot_prelu_slopes,
-    plot_seed_band,
-    plot_spread,
-    plot_training_monitors,
-    plot_trajectories,
-)
+from .._package import export_modules
 
-__all__ = [
-    'theme', 'curves', 'regions', 'training', 'distributions', 'timeline', 'spectrograms',
-    'PALETTE', 'MARKERS', 'STYLE', 'style', 'subplots', 'plot_activations', 'plot_curves',
-    'plot_linear_regions', 'plot_decision_boundaries', 'plot_histories', 'plot_spread',
-    'MONITOR_LABELS', 'plot_training_monitors', 'plot_seed_band', 'plot_prelu_slopes',
-    'plot_trajectories', 'plot_distributions', 'plot_layer_profile', 'plot_seed_points',
-    'plot_intervals', 'plot_measured_and_predicted', 'plot_timeline', 'plot_spectrograms',
-]
+MODULES = ("theme", "curves", "regions", "training", "distributions", "timeline", "spectrograms")
+__all__ = export_modules(__name__, MODULES, globals())

@@ -19,9 +19,7 @@ from ..activations.registry import DERIVATIVES, FUNCTIONS
 from ..utils import eval_mode
 from .theme import _LINESTYLES, MARKERS, PALETTE, _curve, _finish, _label_value, style
 
-__all__ = [
-    'plot_activations', 'plot_curves',
-]
+__all__ = ["plot_activations", "plot_curves"]
 
 
 def _curves(names) -> list[tuple[str, dict]]:

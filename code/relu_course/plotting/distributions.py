@@ -22,10 +22,8 @@ import numpy as np
 from .._validation import as_float_array
 from .theme import _LINESTYLES, MARKERS, PALETTE, _finish, style
 
-__all__ = [
-    'plot_distributions', 'plot_layer_profile', 'plot_seed_points', 'plot_intervals',
-    'plot_measured_and_predicted',
-]
+__all__ = ["plot_distributions", "plot_layer_profile", "plot_seed_points", "plot_intervals",
+           "plot_measured_and_predicted"]
 
 
 def _sample_values(name: str, values) -> np.ndarray:

@@ -20,9 +20,7 @@ from ..analysis.regions import RegionGrid
 from ..utils import eval_mode
 from .theme import MARKERS, PALETTE, style
 
-__all__ = [
-    'plot_linear_regions', 'plot_decision_boundaries',
-]
+__all__ = ["plot_linear_regions", "plot_decision_boundaries"]
 
 
 def _region_colours(n: int) -> ListedColormap:

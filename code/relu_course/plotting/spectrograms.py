@@ -14,9 +14,7 @@ import numpy as np
 from .._validation import as_float_array
 from .theme import style
 
-__all__ = [
-    'plot_spectrograms',
-]
+__all__ = ["plot_spectrograms"]
 
 
 def plot_spectrograms(spectrograms: Mapping[str, object], *, sample_rate: float | None = None,

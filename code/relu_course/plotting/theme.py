@@ -18,9 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-__all__ = [
-    'PALETTE', 'MARKERS', 'STYLE', 'style', 'subplots',
-]
+__all__ = ["PALETTE", "MARKERS", "STYLE", "style", "subplots"]
 
 
 #: Okabe-Ito colours (colour-blind safe), in the order the course uses them.

@@ -13,9 +13,7 @@ import numpy as np
 
 from .theme import MARKERS, PALETTE, style
 
-__all__ = [
-    'plot_timeline',
-]
+__all__ = ["plot_timeline"]
 
 
 def _timeline_events(events) -> list[tuple[float, str, str]]:

@@ -27,10 +27,8 @@ from .._validation import as_float_array
 from .distributions import _xy_values
 from .theme import _LINESTYLES, MARKERS, PALETTE, _finish, style
 
-__all__ = [
-    'plot_histories', 'plot_spread', 'MONITOR_LABELS', 'plot_training_monitors',
-    'plot_seed_band', 'plot_prelu_slopes', 'plot_trajectories',
-]
+__all__ = ["plot_histories", "plot_spread", "MONITOR_LABELS", "plot_training_monitors",
+           "plot_seed_band", "plot_prelu_slopes", "plot_trajectories"]
 
 
 def plot_histories(histories: Mapping[str, object], metric: str = "train_loss", *, ax=None,

@@ -17,48 +17,7 @@ The public names of ``loop``, ``sweeps``, ``stacked``, ``regression``, ``clippin
 
 from __future__ import annotations
 
-from . import clipping, language_model, loop, optim, regression, stacked, sweeps  # noqa: E402,F401
-from .clipping import (  # noqa: F401
-    GradientClipper,
-    clip_gradient_norm,
-)
-from .language_model import (  # noqa: F401
-    LMConfig,
-    LMHistory,
-    compare_feedforward,
-    evaluate_language_model,
-    train_language_model,
-)
-from .loop import (  # noqa: F401
-    History,
-    TrainConfig,
-    TrainingDiverged,
-    evaluate,
-    fit,
-)
-from .optim import (  # noqa: F401
-    prelu_parameter_groups,
-)
-from .regression import (  # noqa: F401
-    fit_curve,
-    fit_poisson_1d,
-    linear_regression_path,
-)
-from .stacked import (  # noqa: F401
-    fit_many,
-)
-from .sweeps import (  # noqa: F401
-    MonitoredRun,
-    epochs_to_reach,
-    fit_seeds_monitored,
-    sweep_learning_rates,
-)
+from .._package import export_modules
 
-__all__ = [
-    'loop', 'sweeps', 'stacked', 'regression', 'clipping', 'optim', 'language_model',
-    'TrainingDiverged', 'TrainConfig', 'History', 'evaluate', 'fit', 'epochs_to_reach',
-    'sweep_learning_rates', 'MonitoredRun', 'fit_seeds_monitored', 'fit_many', 'fit_curve',
-    'linear_regression_path', 'fit_poisson_1d', 'GradientClipper', 'clip_gradient_norm',
-    'prelu_parameter_groups', 'LMConfig', 'LMHistory', 'evaluate_language_model',
-    'train_language_model', 'compare_feedforward',
-]
+MODULES = ("loop", "sweeps", "stacked", "regression", "clipping", "optim", "language_model")
+__all__ = export_modules(__name__, MODULES, globals())

@@ -15,9 +15,7 @@ from torch import nn
 
 from .._validation import check_real
 
-__all__ = [
-    'GradientClipper', 'clip_gradient_norm',
-]
+__all__ = ["GradientClipper", "clip_gradient_norm"]
 
 
 class GradientClipper:

@@ -26,10 +26,8 @@ from ..models.transformer import TinyTransformerLM, _check_kind
 from ..utils import eval_mode
 from ..utils import seeds as _seeds
 
-__all__ = [
-    'LMConfig', 'LMHistory', 'evaluate_language_model', 'train_language_model',
-    'compare_feedforward',
-]
+__all__ = ["LMConfig", "LMHistory", "evaluate_language_model", "train_language_model",
+           "compare_feedforward"]
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,7 @@ from .._validation import check_int, check_real, seed_or_base
 from ..data.datasets import Dataset
 from ..utils import eval_mode
 
-__all__ = [
-    'TrainingDiverged', 'TrainConfig', 'History', 'evaluate', 'fit',
-]
+__all__ = ["TrainingDiverged", "TrainConfig", "History", "evaluate", "fit"]
 
 
 class TrainingDiverged(FloatingPointError):

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
-__all__ = [
-    'prelu_parameter_groups',
-]
+__all__ = ["prelu_parameter_groups"]
 
 
 def _prelu_types() -> tuple[type, ...]:

@@ -18,9 +18,7 @@ from torch import Tensor, nn
 from .._validation import check_int, check_real, seed_or_base
 from .loop import TrainingDiverged
 
-__all__ = [
-    'fit_curve', 'linear_regression_path', 'fit_poisson_1d',
-]
+__all__ = ["fit_curve", "linear_regression_path", "fit_poisson_1d"]
 
 
 def fit_curve(model: nn.Module, x: Tensor, y: Tensor, *, steps: int = 1000, lr: float = 1e-2,

@@ -17,9 +17,7 @@ from ..data.datasets import Dataset
 from ..utils import eval_mode
 from .loop import History, TrainConfig, TrainingDiverged, _data_and_config, _optimizer
 
-__all__ = [
-    'fit_many',
-]
+__all__ = ["fit_many"]
 
 
 _STACKABLE_LAYERS = ("Flatten", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d")

@@ -24,9 +24,7 @@ from ..data.datasets import Dataset
 from ..utils import seeds as _seeds
 from .loop import History, TrainConfig, TrainingDiverged, _data_and_config, fit
 
-__all__ = [
-    'epochs_to_reach', 'sweep_learning_rates', 'MonitoredRun', 'fit_seeds_monitored',
-]
+__all__ = ["epochs_to_reach", "sweep_learning_rates", "MonitoredRun", "fit_seeds_monitored"]
 
 
 def _check_model_factory(fn_name: str, make_model, example: str) -> None:
