@@ -324,15 +324,13 @@ def time_forward_backward(fn: Callable[[Tensor], Tensor], x: Tensor, *, repeats:
 
 def _row_list(fn_name: str, rows, row_type: type, source: str) -> list:
     """``rows`` (one row or a sequence of them) as a non-empty list of ``row_type``."""
-    if isinstance(rows, row_type):
-        rows = [rows]
+    rows = [rows] if isinstance(rows, row_type) else rows
     if not isinstance(rows, Sequence) or not rows:
         raise ValueError(f"{fn_name}() needs a non-empty list of {row_type.__name__} (from "
                          f"{source})")
-    for row in rows:
-        if not isinstance(row, row_type):
-            raise TypeError(f"{fn_name}() expects {row_type.__name__} objects, got "
-                            f"{type(row).__name__}")
+    wrong = [type(row).__name__ for row in rows if not isinstance(row, row_type)]
+    if wrong:
+        raise TypeError(f"{fn_name}() expects {row_type.__name__} objects, got {wrong[0]}")
     return list(rows)
 
 

@@ -17,7 +17,7 @@ from torch import nn
 from .._validation import as_float_array
 from ..activations.registry import DERIVATIVES, FUNCTIONS
 from ..utils import eval_mode
-from .theme import _LINESTYLES, MARKERS, PALETTE, _curve, _finish, _label_value, style
+from .theme import _LINESTYLES, MARKERS, PALETTE, _curve, _figure_and_axes, _finish, _label_value, style
 
 __all__ = ["plot_activations", "plot_curves"]
 
@@ -182,10 +182,7 @@ def plot_curves(curves: Mapping[str, object], x=None, *, x_range=(-4.0, 4.0), nu
     n = len(values)
     every = max(1, len(xn) // 10)
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(4.8, 3.2))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(4.8, 3.2))
         for i, (label, y) in enumerate(values.items()):
             shown = _curve(xn, y, jump=break_jumps) if break_jumps is not None else y
             style_kw = dict(color=PALETTE[i % len(PALETTE)],

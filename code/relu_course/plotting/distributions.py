@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validation import as_float_array
-from .theme import _LINESTYLES, MARKERS, PALETTE, _finish, style
+from .theme import _LINESTYLES, MARKERS, PALETTE, _figure_and_axes, _finish, style
 
 __all__ = ["plot_distributions", "plot_layer_profile", "plot_seed_points", "plot_intervals",
            "plot_measured_and_predicted"]
@@ -174,10 +174,7 @@ def plot_layer_profile(profiles: Mapping[str, object], *, log: bool = True, ax=N
     from matplotlib.ticker import MaxNLocator
 
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(5.6, 3.4))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(5.6, 3.4))
         for i, (label, v) in enumerate(values.items()):
             layers = np.arange(1, v.size + 1)
             every = max(1, v.size // 12)
@@ -254,10 +251,7 @@ def plot_measured_and_predicted(x, measured: Mapping[str, object],
         raise ValueError("plot_measured_and_predicted(): values <= 0 cannot be shown on a "
                          "logarithmic axis; pass log=False")
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(5.2, 3.4))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(5.2, 3.4))
         every = max(1, xs.size // 12)
         for i, (label, values) in enumerate(series.items()):
             colour = PALETTE[i % len(PALETTE)]

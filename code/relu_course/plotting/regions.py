@@ -18,7 +18,7 @@ from torch import nn
 
 from ..analysis.regions import RegionGrid
 from ..utils import eval_mode
-from .theme import MARKERS, PALETTE, style
+from .theme import MARKERS, PALETTE, _figure_and_axes, style
 
 __all__ = ["plot_linear_regions", "plot_decision_boundaries"]
 
@@ -53,10 +53,7 @@ def plot_linear_regions(grid: RegionGrid, *, ax=None, model: nn.Module | None = 
         raise TypeError(f"plot_linear_regions() expects a RegionGrid, got {type(grid).__name__}")
     ids = grid.ids.numpy()
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(4.2, 4.0))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(4.2, 4.0))
         ax.imshow(ids, origin="lower", extent=grid.extent, cmap=_region_colours(int(ids.max()) + 1),
                   interpolation="nearest", aspect="auto")
         border = np.zeros(ids.shape, dtype=bool)

@@ -82,6 +82,14 @@ def subplots(nrows: int = 1, ncols: int = 1, **kwargs):
         return plt.subplots(nrows, ncols, **kwargs)
 
 
+def _figure_and_axes(ax, figsize: tuple[float, float]):
+    """``(figure, axes)``: a new figure of ``figsize`` when ``ax`` is ``None``, else ``ax`` and
+    its figure (call it inside ``with style():``)."""
+    if ax is None:
+        return plt.subplots(figsize=figsize)
+    return ax.figure, ax
+
+
 def _finish(fig, ax, xlabel: str, ylabel: str | None, title: str | None) -> None:
     """Label the axes (``None`` leaves a label alone), add the legend, tighten the layout."""
     ax.set(xlabel=xlabel)

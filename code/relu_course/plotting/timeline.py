@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from .theme import MARKERS, PALETTE, style
+from .theme import MARKERS, PALETTE, _figure_and_axes, style
 
 __all__ = ["plot_timeline"]
 
@@ -99,10 +98,7 @@ def plot_timeline(events, *, ax=None, title: str | None = None, highlight=None,
     xlim = (lo - pad, hi + pad)
     top = n - 0.5 + (0.9 if band and band[2] else 0.0)                  # room for the band text
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(width, 0.32 * n + 1.1))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(width, 0.32 * n + 1.1))
         if band:
             ax.axvspan(band[0], band[1], color=PALETTE[4], alpha=0.18, linewidth=0, zorder=0)
             if band[2]:

@@ -25,7 +25,7 @@ import torch
 
 from .._validation import as_float_array
 from .distributions import _xy_values
-from .theme import _LINESTYLES, MARKERS, PALETTE, _finish, style
+from .theme import _LINESTYLES, MARKERS, PALETTE, _figure_and_axes, _finish, style
 
 __all__ = ["plot_histories", "plot_spread", "MONITOR_LABELS", "plot_training_monitors",
            "plot_seed_band", "plot_prelu_slopes", "plot_trajectories"]
@@ -46,10 +46,7 @@ def plot_histories(histories: Mapping[str, object], metric: str = "train_loss", 
     if not histories:
         raise ValueError("plot_histories() needs at least one history")
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(4.8, 3.2))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(4.8, 3.2))
         for i, (label, h) in enumerate(histories.items()):
             values = getattr(h, metric, None)
             if values is None:
@@ -152,10 +149,7 @@ def plot_spread(curves: Mapping[str, tuple], *, center: str = "median", band=(0.
     import warnings
 
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(4.8, 3.2))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(4.8, 3.2))
         for i, (label, (xs, vs)) in enumerate(data.items()):
             colour = PALETTE[i % len(PALETTE)]
             every = max(1, xs.size // 10)
@@ -380,10 +374,7 @@ def plot_seed_band(runs: Mapping[str, object], x=None, *, ax=None, title: str | 
         if not lo < hi:
             raise ValueError(f"plot_seed_band(): empty ylim {ylim}")
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(5.6, 3.4))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(5.6, 3.4))
         for i, (label, a) in enumerate(arrays.items()):
             colour = PALETTE[i % len(PALETTE)]
             t = xs[:a.shape[1]]
@@ -486,10 +477,7 @@ def plot_prelu_slopes(runs: Mapping[str, object], *, init: float | None = 0.25, 
     width = 0.6                                       # of the unit gap between two layers
     jitter = np.random.default_rng(0)
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(5.6, 3.4))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(5.6, 3.4))
         for i, (label, seeds) in enumerate(data.items()):
             colour, marker = PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)]
             depth = len(seeds[0])
@@ -556,10 +544,7 @@ def plot_trajectories(paths: Mapping[str, object], *, target=None, ax=None,
     if target is not None:
         target = _xy_values("plot_trajectories", "target", "target", target, 2)
     with style():
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(4.4, 4.0))
-        else:
-            fig = ax.figure
+        fig, ax = _figure_and_axes(ax, figsize=(4.4, 4.0))
         for i, (label, arr) in enumerate(arrays.items()):
             colour = PALETTE[i % len(PALETTE)]
             ax.plot(arr[:, 0], arr[:, 1], label=label, color=colour,

@@ -22,6 +22,7 @@ from torch import Tensor, nn
 from .._validation import check_int, check_real, check_seed
 from ..data.datasets import Dataset
 from ..utils import seeds as _seeds
+from ..utils import set_seed
 from .loop import History, TrainConfig, TrainingDiverged, _data_and_config, fit
 
 __all__ = ["epochs_to_reach", "sweep_learning_rates", "MonitoredRun", "fit_seeds_monitored"]
@@ -31,6 +32,16 @@ def _check_model_factory(fn_name: str, make_model, example: str) -> None:
     if not callable(make_model) or isinstance(make_model, nn.Module):
         raise TypeError(f"{fn_name}() expects `make_model` to be a function that builds a new "
                         f"model, e.g. {example}")
+
+
+def _seeded_model(fn_name: str, make_model, seed: int) -> nn.Module:
+    """``make_model()`` called right after seeding every generator with ``seed``."""
+    set_seed(seed)
+    model = make_model()
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{fn_name}(): make_model() returned {type(model).__name__}, not an "
+                        f"nn.Module")
+    return model
 
 
 def epochs_to_reach(values, threshold: float, below: bool = True) -> int | None:
@@ -128,7 +139,6 @@ def sweep_learning_rates(make_model: Callable[[], nn.Module], data: Dataset, lea
     """
     from dataclasses import replace
 
-    from ..utils import set_seed
 
     _check_model_factory("sweep_learning_rates", make_model, "lambda: small_cnn()")
     config = _data_and_config("sweep_learning_rates", data, config)
@@ -162,11 +172,7 @@ def sweep_learning_rates(make_model: Callable[[], nn.Module], data: Dataset, lea
     for lr in rates:
         results[lr] = []
         for seed in seeds:
-            set_seed(seed)
-            model = make_model()
-            if not isinstance(model, nn.Module):
-                raise TypeError(f"sweep_learning_rates(): make_model() returned "
-                                f"{type(model).__name__}, not an nn.Module")
+            model = _seeded_model("sweep_learning_rates", make_model, seed)
             try:
                 history = fit(model, data, replace(config, lr=lr, seed=seed), callback=stop)
             except TrainingDiverged:
@@ -240,7 +246,6 @@ def fit_seeds_monitored(make_model: Callable[[], nn.Module], data: Dataset,
     from dataclasses import replace
 
     from ..analysis.monitor import TrainingMonitor
-    from ..utils import set_seed
 
     _check_model_factory("fit_seeds_monitored", make_model,
                          "functools.partial(mlp, 64, [64], 10)")
@@ -257,11 +262,7 @@ def fit_seeds_monitored(make_model: Callable[[], nn.Module], data: Dataset,
     probe = data.x_train if probe is None else probe
     runs = []
     for seed in seeds:
-        set_seed(seed)
-        model = make_model()
-        if not isinstance(model, nn.Module):
-            raise TypeError(f"fit_seeds_monitored(): make_model() returned a "
-                            f"{type(model).__name__}, not an nn.Module")
+        model = _seeded_model("fit_seeds_monitored", make_model, seed)
         model.to(data.device)
         monitor = TrainingMonitor(probe, probe_targets, every=every)
         monitor(0, model)
