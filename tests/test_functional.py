@@ -14,6 +14,7 @@ from torch.autograd import gradcheck, gradgradcheck
 from torch.func import grad, vmap
 
 from relu_course.activations import functional as F
+from relu_course.activations.registry import DERIVATIVES, FUNCTIONS
 
 
 def randn(*shape, seed=0, dtype=torch.float32, scale=3.0):
@@ -115,7 +116,7 @@ def test_gelu_at_positive_infinity_is_infinity(approximate, dtype):
 ])
 def test_derivative_at_zero_has_the_textbook_value(name, value):
     x = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    F.FUNCTIONS[name](x).sum().backward()
+    FUNCTIONS[name](x).sum().backward()
     assert x.grad.item() == pytest.approx(value, rel=1e-12)
 
 
@@ -323,14 +324,14 @@ def test_vmap_prelu_with_batched_weights():
 # ---------------------------------------------------------------------------------------------
 
 def test_derivatives_cover_every_function():
-    assert list(F.DERIVATIVES) == list(F.FUNCTIONS)
-    for name, fn in F.DERIVATIVES.items():
+    assert list(DERIVATIVES) == list(FUNCTIONS)
+    for name, fn in DERIVATIVES.items():
         assert fn is getattr(F, f"{name}_derivative")
-        assert F.FUNCTIONS[name] is getattr(F, name)
+        assert FUNCTIONS[name] is getattr(F, name)
     with pytest.raises(TypeError):
-        F.FUNCTIONS["relu"] = F.gelu                     # read-only mappings
+        FUNCTIONS["relu"] = F.gelu                     # read-only mappings
     with pytest.raises(TypeError):
-        F.DERIVATIVES["relu"] = F.gelu_derivative
+        DERIVATIVES["relu"] = F.gelu_derivative
 
 
 def test_derivative_equals_autograd(case, dtype, helpers):
@@ -344,6 +345,18 @@ def test_derivative_equals_autograd(case, dtype, helpers):
     torch.testing.assert_close(d, ref, **helpers.grad_tolerance(case, dtype))
     expected_at_zero = torch.full((2,), case.grad_at_zero, dtype=torch.float64).to(dtype)
     torch.testing.assert_close(d[0, :2], expected_at_zero)
+
+
+def test_derivative_under_no_grad_and_inference_mode(case):
+    x = randn(3, 4, seed=37)
+    expected = case.derivative(x)
+    with torch.no_grad():
+        torch.testing.assert_close(case.derivative(x), expected, rtol=0, atol=0)
+    with torch.inference_mode():
+        d = case.derivative(x)
+        torch.testing.assert_close(d, expected, rtol=0, atol=0)
+        torch.testing.assert_close(case.derivative(x.clone()), expected, rtol=0, atol=0)
+    assert not d.requires_grad
 
 
 @pytest.mark.parametrize("shape", [(), (0, 2)], ids=str)
@@ -372,7 +385,7 @@ FUNCTION_CLASSES = [name for name in F.__all__ if name.endswith("Function")]
 
 
 def test_every_function_class_is_listed():
-    assert len(FUNCTION_CLASSES) == 10
+    assert len(FUNCTION_CLASSES) == 11                 # ten activations and ReLUKink
 
 
 @pytest.mark.parametrize("cls_name", FUNCTION_CLASSES)
@@ -410,7 +423,7 @@ def test_does_not_call_the_torch_op_of_the_same_name(case, monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 def call(name: str, x, derivative: bool = False, **kwargs):
-    fn = F.DERIVATIVES[name] if derivative else F.FUNCTIONS[name]
+    fn = DERIVATIVES[name] if derivative else FUNCTIONS[name]
     if name == "prelu":
         kwargs.setdefault("weight", torch.tensor([0.25]))
     return fn(x, **kwargs)
@@ -420,7 +433,7 @@ def fn_label(name: str, derivative: bool) -> str:
     return f"{name}_derivative()" if derivative else f"{name}()"
 
 
-ALL_NAMES = list(F.FUNCTIONS)
+ALL_NAMES = list(FUNCTIONS)
 
 
 @pytest.mark.parametrize("derivative", [False, True], ids=["function", "derivative"])
@@ -456,11 +469,11 @@ def test_complex_and_bool_inputs_raise_type_error(name, dtype, derivative):
 def test_inplace_is_rejected(name):
     x = torch.tensor([-1.0, 2.0])
     with pytest.raises(ValueError, match="inplace"):
-        F.FUNCTIONS[name](x, inplace=True)
+        FUNCTIONS[name](x, inplace=True)
     with pytest.raises(TypeError, match="inplace"):
-        F.FUNCTIONS[name](x, inplace="no")
+        FUNCTIONS[name](x, inplace="no")
     assert torch.equal(x, torch.tensor([-1.0, 2.0]))
-    torch.testing.assert_close(F.FUNCTIONS[name](x, inplace=False), F.FUNCTIONS[name](x))
+    torch.testing.assert_close(FUNCTIONS[name](x, inplace=False), FUNCTIONS[name](x))
 
 
 X = torch.tensor([-1.0, 0.0, 2.0])
@@ -551,20 +564,94 @@ def test_cuda_prelu(kind, helpers):
         helpers.assert_same(a, b)
 
 
-def test_relu_backward_multiplies_by_the_mask_documented_difference_for_infinite_gradients():
-    # Finite incoming gradients: identical to torch. An infinite one at an inactive unit:
-    # 0 * inf = nan in ours, a selected 0 in torch (see the module docstring).
-    x = torch.tensor([-1.0, 2.0], requires_grad=True)
-    grad_out = torch.tensor([math.inf, 3.0])
+def test_relu_backward_selects_like_torch_even_for_infinite_gradients():
+    # The backward selects the incoming gradient (torch.where), as torch's threshold_backward:
+    # an infinite or NaN gradient at an inactive unit gives 0, not 0 * inf = nan.
+    x = torch.tensor([-1.0, 0.0, 2.0, -3.0, math.nan], requires_grad=True)
+    grad_out = torch.tensor([math.inf, math.nan, 3.0, -math.inf, math.inf])
     (ours,) = torch.autograd.grad(F.relu(x), x, grad_out)
     (ref,) = torch.autograd.grad(torch.relu(x), x, grad_out)
-    assert ref.tolist() == [0.0, 3.0]
-    assert math.isnan(ours[0].item()) and ours[1].item() == 3.0
+    assert ref.tolist() == [0.0, 0.0, 3.0, 0.0, math.inf]
+    assert ours.tolist() == ref.tolist()
 
 
-def test_fast_paths_agree_with_the_vmap_paths():
-    # The backward of ReLU and the forward of Leaky ReLU write into a new tensor with out=,
-    # which torch.func transforms do not allow; inside vmap they take another route.
+# ---------------------------------------------------------------------------------------------
+# Forward-mode AD: every Function's jvp against torch's own function
+# ---------------------------------------------------------------------------------------------
+
+def test_jvp_matches_torch(case):
+    from torch.func import jvp
+
+    x = away_from_kinks(case, randn(3, 4, seed=31, dtype=torch.float64, scale=2.0))
+    tangent = randn(*x.shape, seed=32, dtype=torch.float64, scale=1.0)
+    out, out_t = jvp(case.ours, (x,), (tangent,))
+    ref, ref_t = jvp(case.torch, (x,), (tangent,))
+    torch.testing.assert_close(out, ref, rtol=1e-12, atol=1e-15)
+    torch.testing.assert_close(out_t, ref_t, rtol=1e-12, atol=1e-15)
+
+
+def test_forward_ad_dual_tensors_match_torch(case):
+    import torch.autograd.forward_ad as fwAD
+
+    x = away_from_kinks(case, randn(2, 5, seed=33, dtype=torch.float64, scale=2.0))
+    tangent = randn(*x.shape, seed=34, dtype=torch.float64, scale=1.0)
+    results = []
+    for fn in (case.ours, case.torch):
+        with fwAD.dual_level():
+            out = fn(fwAD.make_dual(x, tangent))
+            results.append(fwAD.unpack_dual(out).tangent)
+    torch.testing.assert_close(results[0], results[1], rtol=1e-12, atol=1e-15)
+
+
+def test_jvp_at_the_kink_and_in_half_precision(case):
+    from torch.func import jvp
+
+    # Forward mode at exactly +-0 makes torch's choice (the same as the backward's), and
+    # bfloat16 tangents are computed in float32 and rounded once: compared with the float64
+    # result rounded to bfloat16 (torch's bfloat16 jvp rounds some intermediate results).
+    x = torch.tensor([0.0, -0.0, -1.5, 2.0])
+    tangent = torch.tensor([1.0, -2.0, 0.5, 3.0])
+    for dtype in (torch.float32, torch.bfloat16):
+        _, ours = jvp(case.ours, (x.to(dtype),), (tangent.to(dtype),))
+        _, ref = jvp(case.torch, (x.double(),), (tangent.double(),))
+        if case.name in ("sigmoid", "tanh"):
+            # these save their rounded output, as torch does: 1 - t^2 then inherits its error
+            _, ref = jvp(case.torch, (x.to(dtype),), (tangent.to(dtype),))
+        assert ours.dtype == dtype
+        if case.name == "prelu":
+            # torch's own prelu jvp takes slope 1 at x = +-0 while its backward takes the
+            # weight; ours takes the weight in both, consistent with the backward.
+            assert ours[:2].tolist() == [0.25 * 1.0, 0.25 * -2.0]
+            ours, ref = ours[2:], ref[2:]
+        torch.testing.assert_close(ours, ref.to(dtype))
+
+
+@pytest.mark.parametrize("kind", ["shared", "per-channel"])
+def test_prelu_jvp_for_input_and_weight(kind):
+    from torch.func import jvp
+
+    x = randn(2, 3, 4, seed=35, dtype=torch.float64, scale=2.0)
+    x = torch.where(x.abs() < 0.1, x + 0.2, x)
+    w = prelu_weight(kind, torch.float64)
+    tx = randn(2, 3, 4, seed=36, dtype=torch.float64)
+    tw = torch.linspace(-1, 1, w.numel(), dtype=torch.float64).reshape(w.shape)
+    for tangents in ((tx, tw), (tx, torch.zeros_like(tw)), (torch.zeros_like(tx), tw)):
+        ours = jvp(F.prelu, (x, w), tangents)
+        ref = jvp(TF.prelu, (x, w), tangents)
+        for a, b in zip(ours, ref):
+            torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_relu_kink_jvp_uses_the_chosen_slope():
+    from torch.func import jvp
+
+    x = torch.tensor([-1.0, 0.0, 2.0, math.nan])
+    _, t = jvp(lambda v: F.relu_kink(v, 0.5), (x,), (torch.full((4,), 2.0),))
+    assert t.tolist() == [0.0, 1.0, 2.0, 2.0]
+
+
+def test_vmap_gives_the_same_gradients_bit_for_bit():
+    # One formula for every route: per-row gradients under vmap equal the whole-batch ones.
     from torch.func import grad, vmap
 
     x = torch.randn(4, 6, generator=torch.Generator().manual_seed(5))

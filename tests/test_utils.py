@@ -7,11 +7,11 @@ import random
 import numpy as np
 import pytest
 import torch
+from helpers import ENV
 
 import relu_course
 from relu_course import utils
 
-ENV = utils.DEVICE_ENV_VAR
 NO_CUDA = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 
 
@@ -21,6 +21,10 @@ def automatic_choice() -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def draw():
+    return torch.rand(3), np.random.rand(3), random.random()
 
 
 def test_environment_variable_name():
@@ -60,14 +64,6 @@ def test_package_level_alias(monkeypatch):
     assert relu_course.get_device() == torch.device("cpu")
 
 
-@pytest.mark.parametrize("value", ["gpu", "cuda:x", "cpu cpu", "meta", "tpu"])
-def test_invalid_environment_variable(monkeypatch, value):
-    monkeypatch.setenv(ENV, value)
-    with pytest.raises(ValueError, match=ENV) as info:
-        utils.get_device()
-    assert repr(value) in str(info.value) or value in str(info.value)
-
-
 @NO_CUDA
 @pytest.mark.parametrize("value", ["cuda", "cuda:0", "cuda:1"])
 def test_cuda_without_cuda(monkeypatch, value):
@@ -93,12 +89,6 @@ def test_explicit_device_wins_over_the_environment(monkeypatch):
         utils.get_device("gpu")
 
 
-@pytest.mark.parametrize("value", [0, 1.5, ["cpu"]])
-def test_non_string_device(value):
-    with pytest.raises(TypeError, match="get_device"):
-        utils.get_device(value)
-
-
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_is_chosen_when_present(monkeypatch):
@@ -106,14 +96,6 @@ def test_cuda_is_chosen_when_present(monkeypatch):
     assert utils.get_device().type == "cuda"
     with pytest.raises(ValueError, match="CUDA device"):
         utils.get_device(f"cuda:{torch.cuda.device_count()}")
-
-
-# ---------------------------------------------------------------------------------------------
-# set_seed
-# ---------------------------------------------------------------------------------------------
-
-def draw():
-    return torch.rand(3), np.random.rand(3), random.random()
 
 
 @pytest.mark.parametrize("seed", [0, 1, 12345, 2**40])
@@ -175,19 +157,6 @@ def test_package_defaults_follow_the_base_seed(monkeypatch):
     assert not torch.equal(load("xor", n_samples=32).x_train, load("xor", n_samples=32, seed=7).x_train)
 
 
-@pytest.mark.parametrize("value", ["seven", "1.5", "-3"])
-def test_a_bad_base_seed_is_a_clear_error(monkeypatch, value):
-    monkeypatch.setenv(utils.SEED_ENV_VAR, value)
-    with pytest.raises(ValueError, match="RELU_COURSE_SEED"):
-        utils.set_seed()
-
-
-@pytest.mark.parametrize("n, error", [(0, ValueError), (2.0, TypeError)])
-def test_seeds_rejects_bad_counts(n, error):
-    with pytest.raises(error, match="seeds"):
-        utils.seeds(n)
-
-
 def test_canonical_numerics_needs_its_environment(monkeypatch):
     monkeypatch.setenv(utils.NUMERICS_ENV_VAR, "canonical")
     monkeypatch.delenv("MKL_CBWR", raising=False)
@@ -202,22 +171,6 @@ def test_set_seed_makes_a_model_repeatable():
     w2 = torch.nn.Linear(4, 4).weight.detach().clone()
     assert torch.equal(w1, w2)
 
-
-@pytest.mark.parametrize("seed, error", [(-1, ValueError), (1.5, TypeError), ("0", TypeError),
-                                         (True, TypeError)])
-def test_set_seed_rejects_bad_seeds(seed, error):
-    with pytest.raises(error, match="set_seed"):
-        utils.set_seed(seed)
-
-
-def test_set_seed_rejects_seeds_torch_cannot_take():
-    with pytest.raises(ValueError, match="set_seed"):
-        utils.set_seed(2**64)
-
-
-# ---------------------------------------------------------------------------------------------
-# format_values
-# ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("values, spec, text", [
     (torch.tensor([0.0, -0.0, 0.5, float("nan")]), ".4g", "[0, -0, 0.5, nan]"),
@@ -245,19 +198,3 @@ def test_eval_mode_switches_and_restores_even_after_an_error(start_training):
     with pytest.raises(RuntimeError, match="boom"), utils.eval_mode(net):
         raise RuntimeError("boom")
     assert net.training == start_training
-
-
-def test_eval_mode_rejects_a_non_module():
-    with pytest.raises(TypeError, match="nn.Module"), utils.eval_mode(lambda x: x):
-        pass
-
-
-def test_training_helpers_restore_the_mode_after_a_failed_forward():
-    # evaluate() used to leave the model in eval mode when its forward raised
-    from relu_course import training as train
-
-    net = torch.nn.Sequential(torch.nn.Linear(3, 2))
-    net.train()
-    with pytest.raises(RuntimeError):
-        train.evaluate(net, torch.zeros(4, 5), torch.zeros(4, dtype=torch.long))
-    assert net.training

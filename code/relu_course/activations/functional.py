@@ -1,25 +1,43 @@
 r"""Activation functions written from scratch, each with a hand-written backward pass.
 
 Every activation is a :class:`torch.autograd.Function` in the style of PyTorch's
-"Extending PyTorch" notes: ``forward`` takes no ``ctx``, ``setup_context`` saves what the
-backward needs through ``save_for_backward``, and ``generate_vmap_rule = True`` lets
-``torch.func.vmap`` batch them because their bodies are plain torch operations. The backward
-of each function is written out by hand right beside its forward; it never calls the torch op
-of the same name and never relies on autograd to differentiate the forward.
+"Extending PyTorch" notes: ``forward`` takes no ``ctx`` and computes the formula;
+``setup_context`` saves what the derivative needs through ``save_for_backward`` (and
+``save_for_forward``); ``backward`` is the derivative you would write on paper, times the
+incoming gradient; ``jvp`` is the same derivative times a tangent (forward-mode AD, for
+``torch.func.jvp``). ``generate_vmap_rule = True`` lets ``torch.func.vmap`` batch them, since
+their bodies are plain torch operations. No backward calls the torch op of the same name or
+relies on autograd to differentiate the forward.
 
 The public wrappers have the names and signatures of :mod:`torch.nn.functional` and reproduce
 its behaviour: values, gradients (including the choice made at a kink, e.g. ``relu'(0) = 0``),
 NaN propagation, ``relu(-0.0) == -0.0``, infinities, empty and 0-d tensors, any memory layout,
 and the four floating-point dtypes. Like PyTorch's own kernels, float16 and bfloat16 inputs are
-computed in float32 and rounded once at the end.
-
-One deliberate difference: ReLU's backward multiplies the incoming gradient by a 0/1 mask
-instead of selecting it (faster, see ``_relu_backward``), so an infinite or NaN *incoming
-gradient* at an inactive unit gives NaN where torch gives 0. Finite gradients -- everything
-training produces before it has already diverged -- are identical.
+computed in float32 and rounded once at the end (``_up`` and ``_down``).
 
 Each function ``f`` also has ``f_derivative`` with the same arguments, which returns
 :math:`f'(x)` elementwise -- exactly the gradient that autograd returns for ``f(x).sum()``.
+
+These are the readable versions: one formula per line, out of place. The fast path -- the same
+functions reformulated for ``torch.compile`` and fused into one loop each way -- lives in
+:mod:`relu_course.performance.fusion`, whose tests check it against this file. The activation
+registry (:mod:`relu_course.activations.registry`) lists them all by name.
+
+Contents, by activation (each ``f`` with ``f_derivative`` and, for those with a hand-written
+backward, ``FFunction``):
+
+* :func:`relu` (:class:`ReLUFunction`), :func:`leaky_relu` (:class:`LeakyReLUFunction`),
+  :func:`prelu` (:class:`PReLUFunction`), :func:`relu_kink` (:class:`ReLUKinkFunction`) --
+  the rectifiers; :func:`relu_derivative`, :func:`leaky_relu_derivative`,
+  :func:`prelu_derivative`, :func:`relu_kink_derivative`;
+* :func:`elu` and :func:`selu` (:class:`ELUFunction`, constants :data:`SELU_ALPHA` and
+  :data:`SELU_SCALE`); :func:`elu_derivative`, :func:`selu_derivative`;
+* :func:`gelu` (:class:`GELUFunction`), :func:`silu` (:class:`SiLUFunction`), :func:`mish`
+  (:class:`MishFunction`), :func:`softplus` (:class:`SoftplusFunction`) -- the smooth ones;
+  :func:`gelu_derivative`, :func:`silu_derivative`, :func:`mish_derivative`,
+  :func:`softplus_derivative`;
+* :func:`sigmoid` (:class:`SigmoidFunction`) and :func:`tanh` (:class:`TanhFunction`) -- the
+  saturating ones ReLU replaced; :func:`sigmoid_derivative`, :func:`tanh_derivative`.
 
 Papers: ReLU (Nair & Hinton, 2010; Glorot, Bordes & Bengio, 2011), Leaky ReLU (Maas, Hannun &
 Ng, 2013), PReLU (He et al., 2015), ELU (Clevert, Unterthiner & Hochreiter, 2016), SELU
@@ -30,28 +48,28 @@ Elfwing, Uchibe & Doya, 2018; called Swish by Ramachandran, Zoph & Le, 2017), Mi
 from __future__ import annotations
 
 import math
-from types import MappingProxyType
 
 import torch
 from torch import Tensor
 
 from .._validation import check_inplace, check_real, check_tensor
 
-__all__ = ["relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "mish", "softplus",
-           "sigmoid", "tanh", "relu_derivative", "leaky_relu_derivative", "prelu_derivative",
-           "elu_derivative", "selu_derivative", "gelu_derivative", "silu_derivative",
-           "mish_derivative", "softplus_derivative", "sigmoid_derivative", "tanh_derivative",
-           "ReLUFunction", "LeakyReLUFunction", "PReLUFunction", "ELUFunction", "GELUFunction",
-           "SiLUFunction", "MishFunction", "SoftplusFunction", "SigmoidFunction", "TanhFunction",
-           "FUNCTIONS", "DERIVATIVES", "SELU_ALPHA", "SELU_SCALE", "relu_kink",
-           "relu_kink_derivative"]
+__all__ = [
+    "relu", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "mish", "softplus",
+    "sigmoid", "tanh",
+    "relu_derivative", "leaky_relu_derivative", "prelu_derivative", "elu_derivative",
+    "selu_derivative", "gelu_derivative", "silu_derivative", "mish_derivative",
+    "softplus_derivative", "sigmoid_derivative", "tanh_derivative",
+    "ReLUFunction", "LeakyReLUFunction", "PReLUFunction", "ELUFunction", "GELUFunction",
+    "SiLUFunction", "MishFunction", "SoftplusFunction", "SigmoidFunction", "TanhFunction",
+    "SELU_ALPHA", "SELU_SCALE", "ReLUKinkFunction", "relu_kink", "relu_kink_derivative",
+]
 
 #: SELU's :math:`\alpha` (Klambauer et al., 2017), as used by ``torch.nn.functional.selu``.
 SELU_ALPHA = 1.6732632423543772848170429916717
 #: SELU's scale :math:`\lambda` (Klambauer et al., 2017).
 SELU_SCALE = 1.0507009873554804934193349852946
 
-_HALF = (torch.float16, torch.bfloat16)
 _SQRT_HALF = 1.0 / math.sqrt(2.0)            # 1/sqrt(2)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_K = math.sqrt(2.0 / math.pi)          # tanh approximation: sqrt(2/pi)
@@ -59,77 +77,25 @@ _GELU_C = 0.044715                          # tanh approximation: cubic coeffici
 
 
 def _up(t: Tensor) -> Tensor:
-    """Half-precision tensors are computed in float32 (PyTorch's "opmath" convention)."""
-    return t.float() if t.dtype in _HALF else t
+    """float16 and bfloat16 are computed in float32 (PyTorch's "opmath" convention)."""
+    return t.float() if t.dtype in (torch.float16, torch.bfloat16) else t
 
 
-def _down(t: Tensor, dtype: torch.dtype) -> Tensor:
-    return t if t.dtype == dtype else t.to(dtype)
+def _down(t: Tensor, like: Tensor) -> Tensor:
+    """Round a result once, back to the dtype of ``like``."""
+    return t.to(like.dtype)
 
 
-# Speed. An elementwise activation does a few arithmetic operations per element, so its cost
-# is set by how many times it passes over memory and how many new tensors it allocates. The
-# formulas below therefore allocate a result once and then update it in place (``t.mul_(x)``
-# rather than ``t * x``): the numbers are bit for bit those of the out-of-place expression in
-# the comment beside them, with fewer allocations. Several operations still mean several
-# passes; a fused kernel (torch's builtins, or ``torch.compile`` applied to these very
-# functions, see ``relu_course.performance.bench.fused``) makes one. ``relu_course.performance.bench`` measures both.
-#
-# While ``torch.compile`` traces them, some functions take another route to the same values
-# (``_is_compiling()`` below): the compiler's CPU code is slow for boolean tensors, and when a
-# backward tests ``x > 0`` it prefers to save that 1-byte mask, so the masks become arithmetic
-# (``_step``); Leaky ReLU then saves its input instead of its slopes; ``expm1`` becomes
-# ``_expm1_fused``, because the compiler's CPU code computes ``exp(x) - 1``, which loses the
-# relative accuracy near 0; and the backward of exact GELU in float32 uses a normal CDF that
-# shares its exponential with the density (``_normal_cdf_pdf_fused``).
-#
-# In-place updates are only safe while autograd is not recording: inside ``forward`` (always)
-# and inside ``backward`` unless a double backward (``create_graph=True``) differentiates the
-# backward itself. Then each helper falls back to its plain out-of-place expression.
-
-def _in_place_ok(*tensors: Tensor) -> bool:
-    """Whether intermediate results may be updated in place (autograd is not recording them)."""
-    return not torch.is_grad_enabled() or not any(t.requires_grad for t in tensors)
+def _sigmoid(x: Tensor) -> Tensor:
+    # The textbook formula, as in torch's kernels: for x < -88.7 (float32) e^{-x} overflows
+    # to inf and the result is exactly 0, as torch.sigmoid gives.
+    return 1.0 / (1.0 + torch.exp(-x))
 
 
-def _sigmoid_formula(x: Tensor) -> Tensor:
-    # 1 / (1 + e^{-x}), the textbook formula, which torch's own kernels also use: for
-    # x < -88.7 (float32) e^{-x} overflows to inf and the result is 0, as in torch.sigmoid.
-    if _in_place_ok(x):
-        return x.neg().exp_().add_(1.0).reciprocal_()
-    return torch.reciprocal(torch.exp(-x) + 1.0)
-
-
-def _expm1_fused(y: Tensor) -> Tensor:
-    r"""``expm1(y)`` for compiled code, accurate near 0.
-
-    The compiler's vectorised CPU code evaluates ``expm1(y)`` as ``exp(y) - 1``, which is off
-    by about one float32 ulp of 1 (6e-8) -- a large relative error when ``|y|`` is small. Near
-    0 the Taylor series :math:`y + y^2/2! + \dots` is used instead (below ``0.1`` its first
-    omitted term is under 1e-9 of the sum in float32; float64 switches at ``0.01`` and keeps
-    two more terms).
-    """
-    if y.dtype == torch.float64:
-        small, terms = 0.01, 8
-    else:
-        small, terms = 0.1, 6
-    taylor = torch.full((), 1.0 / math.factorial(terms), dtype=y.dtype)
-    for k in range(terms - 1, 0, -1):                       # Horner: 1/1! + y (1/2! + ...)
-        taylor = taylor * y + 1.0 / math.factorial(k)
-    return torch.where(y.abs() < small, taylor * y, torch.exp(y) - 1.0)
-
-
-def _tanh_formula(x: Tensor) -> Tensor:
-    # tanh|x| = (1 - e^{-2|x|}) / (1 + e^{-2|x|}) = -m / (2 + m) with m = expm1(-2|x|);
-    # copysign restores the sign (and keeps tanh(-0.0) = -0.0).
-    if _is_compiling():
-        m = _expm1_fused(-2.0 * x.abs())
-        return torch.copysign(-m / (m + 2.0), x)
-    if _in_place_ok(x):
-        m = x.abs().mul_(-2.0).expm1_()                     # m = expm1(-2 |x|)
-        denominator = m.add(2.0)                            # m + 2
-        # m / (m + 2) = -tanh|x|; copysign keeps only its magnitude, so no negation needed.
-        return m.div_(denominator).copysign_(x)             # copysign(-m / (m + 2), x)
+def _tanh(x: Tensor) -> Tensor:
+    # tanh|x| = (1 - e^{-2|x|}) / (1 + e^{-2|x|}) = -m / (m + 2) with m = expm1(-2|x|):
+    # expm1 keeps float32's relative accuracy near 0 (1 - e^{-2|x|} would cancel), the
+    # exponent is never positive (no overflow), and copysign restores the sign, tanh(-0) = -0.
     m = torch.expm1(-2.0 * x.abs())
     return torch.copysign(-m / (m + 2.0), x)
 
@@ -137,63 +103,6 @@ def _tanh_formula(x: Tensor) -> Tensor:
 # --------------------------------------------------------------------------------------------
 # ReLU
 # --------------------------------------------------------------------------------------------
-
-#: ``is_functorch_wrapped_tensor(t)`` is true inside ``torch.func`` transforms (vmap, grad),
-#: where ``out=`` arguments are not supported; there the backward takes a slower route.
-_IS_WRAPPED = getattr(torch._C._functorch, "is_functorch_wrapped_tensor", None)
-
-
-_is_compiling = getattr(getattr(torch, "compiler", None), "is_compiling", lambda: False)
-
-
-def _plain(t: Tensor) -> bool:
-    """True for an ordinary tensor: not one inside a ``torch.func`` transform, and not while
-    ``torch.compile`` traces (the compiler fuses the plain expression by itself)."""
-    return _IS_WRAPPED is not None and not _is_compiling() and not _IS_WRAPPED(t)
-
-
-def _relu_backward(grad: Tensor, out: Tensor) -> Tensor:
-    # relu'(x) = 1 for x > 0 and 0 for x <= 0 (PyTorch picks 0 at the kink); the output is
-    # enough to decide, since out != 0 exactly where x > 0 (or x is NaN, which passes the
-    # gradient, as in torch). Speed: the 0/1 mask is written straight into the result's
-    # memory in grad's dtype and multiplied in place -- one new tensor and two passes over
-    # memory. (torch.where(out <= 0, 0.0, grad) is easier to read but makes a bool mask
-    # first and measured about twice as slow.)
-    if _plain(grad) and _plain(out) and _in_place_ok(grad, out):
-        mask = torch.ne(out, 0, out=torch.empty_like(grad))
-        return mask.mul_(grad)
-    return _relu_backward_traced(grad, out)
-
-
-def _saturate(t: Tensor) -> Tensor:
-    """``t`` scaled so far up that every nonzero value overflows past 1: a positive number
-    (even the smallest subnormal) becomes at least 1, a negative one at most -1, and zero stays
-    zero. Clamping the result to ``[0, 1]`` gives the step function ``x > 0`` as a float,
-    computed with arithmetic only -- no boolean tensor (see ``_step``)."""
-    big = 2.0 ** 1000 if t.dtype == torch.float64 else 2.0 ** 126      # squared: past the range
-    return t * big * big
-
-
-def _step(x: Tensor) -> Tensor:
-    """``1.0`` where ``x > 0`` and ``0.0`` elsewhere (also for NaN), without a boolean mask.
-
-    For ``torch.compile``: its CPU code stores and loads boolean tensors slowly, and when the
-    backward needs a mask the compiler likes to save a boolean one (1 byte instead of 4).
-    ``fmax`` ignores a NaN operand, so NaN maps to 0, like the test ``x > 0``.
-    """
-    return torch.fmax(_saturate(x).clamp_max(1.0), torch.zeros((), dtype=x.dtype))
-
-
-def _relu_backward_traced(grad: Tensor, out: Tensor) -> Tensor:
-    """The same inside ``torch.func`` transforms, ``torch.compile`` and a double backward:
-    without ``out=`` and without in-place updates."""
-    if _is_compiling():
-        # Fused by the compiler into one loop, without a boolean mask (see _step). out >= 0
-        # here, so fmin(saturated, 1) is 1 where out > 0, 0 at out = 0, and 1 for a NaN output,
-        # which passes the gradient as in torch.
-        return torch.fmin(_saturate(out), torch.ones((), dtype=out.dtype)) * grad
-    return out.ne(0).to(grad.dtype) * grad
-
 
 class ReLUFunction(torch.autograd.Function):
     r"""``relu(x) = max(0, x)`` with backward ``grad * (x > 0)``.
@@ -211,12 +120,20 @@ class ReLUFunction(torch.autograd.Function):
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(output)            # save the output only, as torch does
+        ctx.save_for_backward(output)            # the output is enough (torch saves it too):
+        ctx.save_for_forward(output)             # out > 0 exactly where x > 0
 
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        return _relu_backward(grad_out, out)
+        # relu'(x) = 1 for x > 0, 0 for x <= 0 (PyTorch picks 0 at the kink). Selecting, not
+        # multiplying by a mask: 0 where the unit is off even if grad is inf; a NaN passes.
+        return torch.where(out <= 0, 0.0, grad_out)
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return torch.where(out <= 0, 0.0, x_t)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -224,8 +141,8 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
     The derivative is :math:`1` for :math:`x > 0` and :math:`0` for :math:`x < 0`; at
     :math:`x = 0` any value in :math:`[0, 1]` is a valid subgradient and, like PyTorch, we
-    return :math:`0`. The backward saves the output (as torch does) and multiplies the
-    incoming gradient by the mask ``output != 0``.
+    return :math:`0`. The backward saves the output (as torch does) and selects the incoming
+    gradient where ``output > 0`` (and 0 elsewhere).
 
     Args:
         input: a tensor of any shape; floating point, or integer (forward only, as in torch).
@@ -240,6 +157,21 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     return ReLUFunction.apply(input)
 
 
+def _derivative(fn, input: Tensor, *args) -> Tensor:
+    """:math:`f'(x)` elementwise: what our own backward returns for ``fn(x).sum()``.
+
+    Works under ``torch.no_grad()`` and ``torch.inference_mode()`` too (tensors made in
+    inference mode are copied, since autograd cannot record them)."""
+    def plain(t):
+        return t.clone() if isinstance(t, Tensor) and t.is_inference() else t
+
+    with torch.inference_mode(False), torch.enable_grad():
+        x = plain(input).detach().requires_grad_(True)
+        y = fn(x, *(plain(a) for a in args))
+        (d,) = torch.autograd.grad(y, x, torch.ones_like(y))
+    return d
+
+
 def relu_derivative(input: Tensor) -> Tensor:
     r""":math:`\mathrm{ReLU}'(x)`: ``1`` where ``x > 0``, else ``0`` (``0`` at ``x = 0``).
 
@@ -248,72 +180,47 @@ def relu_derivative(input: Tensor) -> Tensor:
         tensor([0., 0., 1.])
     """
     check_tensor("relu_derivative", input)
-    return _relu_backward(torch.ones_like(input), ReLUFunction.forward(input))
+    return _derivative(relu, input)
 
 
 # --------------------------------------------------------------------------------------------
 # Leaky ReLU
 # --------------------------------------------------------------------------------------------
 
-def _leaky_relu_backward(grad: Tensor, x: Tensor, slope: float) -> Tensor:
-    return torch.where(x > 0, grad, grad * slope)          # slope also at x = 0, as torch
-
-
-def _leaky_relu_slopes(x: Tensor, slope: float) -> Tensor:
-    """The local derivative, ``1`` where ``x > 0`` and ``slope`` elsewhere, in ``x``'s dtype."""
-    if _is_compiling():
-        # For torch.compile, without a boolean mask (see _step): lerp(slope, 1, step) is exactly
-        # 1 where the step is 1 and exactly the slope where it is 0 (also for a NaN input).
-        return torch.lerp(torch.full((), slope, dtype=x.dtype), torch.ones((), dtype=x.dtype),
-                          _step(x))
-    if 0.0 <= slope < 1.0 and _plain(x):
-        # A 0/1 mask written straight into a float tensor, then raised to the slope: exact.
-        return torch.gt(x, 0, out=torch.empty_like(x)).clamp_min_(slope)
-    return torch.where(x > 0, torch.ones((), dtype=x.dtype, device=x.device), slope)
-
-
 class LeakyReLUFunction(torch.autograd.Function):
-    r"""``leaky_relu(x) = x if x > 0 else slope * x``, returned with the local derivative.
-
-    The forward computes the derivative :math:`d` (``1`` where :math:`x > 0`, else the slope)
-    once and returns ``(x * d, d)``; ``d`` is saved, so the backward is the single product
-    ``grad * d``. That saves as much memory as torch (which keeps :math:`x`) and passes over
-    memory fewer times than testing :math:`x > 0` again. :func:`leaky_relu` returns the first
-    output only.
+    r"""``leaky_relu(x) = x if x > 0 else slope * x``, with backward ``grad`` or
+    ``slope * grad``.
 
     Example:
-        >>> out, slopes = LeakyReLUFunction.apply(torch.tensor([-1.0, 2.0]), 0.1)
-        >>> out, slopes
-        (tensor([-0.1000,  2.0000]), tensor([0.1000, 1.0000]))
+        >>> LeakyReLUFunction.apply(torch.tensor([-1.0, 2.0]), 0.1)
+        tensor([-0.1000,  2.0000])
     """
 
     generate_vmap_rule = True
 
     @staticmethod
-    def forward(x: Tensor, negative_slope: float) -> tuple[Tensor, Tensor]:
+    def forward(x: Tensor, negative_slope: float) -> Tensor:
         xf = _up(x)
-        d = _leaky_relu_slopes(xf, negative_slope)
-        if _is_compiling():
-            # The compiled backward recomputes d from x (setup_context), so the forward need
-            # not share it: max(x, 0) + slope * min(x, 0) is again exactly x or slope * x.
-            y = xf.clamp_min(0) + xf.clamp_max(0) * negative_slope
-            return _down(y, x.dtype), d
-        return _down(xf * d, x.dtype), d                   # x * 1 or x * slope: exact
+        return _down(torch.where(xf > 0, xf, negative_slope * xf), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        ctx.mark_non_differentiable(output[1])
-        # Under torch.compile the input is saved instead and d recomputed in the fused backward
-        # loop: no pass over memory is saved by keeping d there, and d need not be written.
-        ctx.recompute = _is_compiling()
-        ctx.negative_slope = inputs[1]
-        ctx.save_for_backward(inputs[0] if ctx.recompute else output[1])
+        x, ctx.negative_slope = inputs
+        ctx.save_for_backward(x)                 # as torch does
+        ctx.save_for_forward(x)
 
     @staticmethod
-    def backward(ctx, grad_out: Tensor, _grad_slopes: Tensor):
-        (saved,) = ctx.saved_tensors
-        d = _leaky_relu_slopes(_up(saved), ctx.negative_slope) if ctx.recompute else saved
-        return _down(_up(grad_out) * d, grad_out.dtype), None
+    def backward(ctx, grad_out: Tensor):
+        (x,) = ctx.saved_tensors
+        g, xf = _up(grad_out), _up(x)
+        # 1 for x > 0, the slope for x <= 0 (also at the kink and for NaN, as torch)
+        return _down(torch.where(xf > 0, g, ctx.negative_slope * g), grad_out), None
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor, _slope_t) -> Tensor:
+        (x,) = ctx.saved_tensors
+        t = _up(x_t)
+        return _down(torch.where(_up(x) > 0, t, ctx.negative_slope * t), x_t)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -335,7 +242,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     check_tensor("leaky_relu", input)
     slope = check_real("leaky_relu", "negative_slope", negative_slope)
     check_inplace("leaky_relu", inplace)
-    return LeakyReLUFunction.apply(input, slope)[0]
+    return LeakyReLUFunction.apply(input, slope)
 
 
 def leaky_relu_derivative(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -347,8 +254,7 @@ def leaky_relu_derivative(input: Tensor, negative_slope: float = 0.01) -> Tensor
     """
     check_tensor("leaky_relu_derivative", input)
     slope = check_real("leaky_relu_derivative", "negative_slope", negative_slope)
-    g = _leaky_relu_backward(torch.ones_like(_up(input)), _up(input), slope)
-    return _down(g, input.dtype)
+    return _derivative(LeakyReLUFunction.apply, input, slope)
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,11 +270,12 @@ def _prelu_weight_view(weight: Tensor, x: Tensor) -> Tensor:
     return weight.reshape(shape)                          # (1, C, 1, ..., 1)
 
 
-def _prelu_input_backward(grad: Tensor, x: Tensor, w: Tensor) -> Tensor:
-    if _is_compiling():
-        # Mask-free for the compiler (see _step): lerp(a, 1, step) is exactly 1 or a.
-        return grad * torch.lerp(w, torch.ones((), dtype=w.dtype), _step(x))
-    return torch.where(x > 0, grad, w * grad)
+def _sum_like_weight(per_element: Tensor, weight: Tensor) -> Tensor:
+    """Sum over everything that shares a slope: all elements, or all but the channel dim."""
+    if weight.numel() == 1:
+        return per_element.sum().reshape(weight.shape)
+    dims = [d for d in range(per_element.dim()) if d != 1]
+    return per_element.sum(dim=dims).reshape(weight.shape)
 
 
 class PReLUFunction(torch.autograd.Function):
@@ -384,33 +291,38 @@ class PReLUFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor, weight: Tensor) -> Tensor:
         xf = _up(x)
-        w = _prelu_weight_view(_up(weight), xf)
-        if _is_compiling():
-            # Mask-free for the compiler (see _step): max(x, 0) + a min(x, 0), exactly x or a x.
-            return _down(xf.clamp_min(0) + w * xf.clamp_max(0), x.dtype)
-        return _down(torch.where(xf > 0, xf, w * xf), x.dtype)
+        a = _prelu_weight_view(_up(weight), xf)                  # (1, C, 1, ...) or ()
+        return _down(torch.where(xf > 0, xf, a * xf), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         ctx.save_for_backward(*inputs)            # x and the weight
+        ctx.save_for_forward(*inputs)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         x, weight = ctx.saved_tensors
         g, xf = _up(grad_out), _up(x)
-        w = _prelu_weight_view(_up(weight), xf)
-        grad_x = grad_w = None
+        a = _prelu_weight_view(_up(weight), xf)
+        grad_x = grad_a = None
         if ctx.needs_input_grad[0]:
-            grad_x = _down(_prelu_input_backward(g, xf, w), grad_out.dtype)
+            grad_x = _down(torch.where(xf > 0, g, a * g), grad_out)          # dy/dx = 1 or a
         if ctx.needs_input_grad[1]:
-            # d out / d a = x where x <= 0 (0 elsewhere), summed over everything that shares a.
-            per_element = torch.where(xf > 0, 0.0, xf * g)
-            if weight.numel() == 1:
-                total = per_element.sum()
-            else:
-                total = per_element.sum(dim=[d for d in range(x.dim()) if d != 1])
-            grad_w = _down(total.reshape(weight.shape), weight.dtype)
-        return grad_x, grad_w
+            per_element = torch.where(xf > 0, 0.0, xf * g)                   # dy/da = 0 or x
+            grad_a = _down(_sum_like_weight(per_element, weight), weight)
+        return grad_x, grad_a
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor | None, weight_t: Tensor | None) -> Tensor:
+        x, weight = ctx.saved_tensors
+        xf = _up(x)
+        a = _prelu_weight_view(_up(weight), xf)
+        out_t = torch.zeros_like(xf)
+        if x_t is not None:
+            out_t = out_t + torch.where(xf > 0, _up(x_t), a * _up(x_t))
+        if weight_t is not None:
+            out_t = out_t + torch.where(xf > 0, 0.0, xf * _prelu_weight_view(_up(weight_t), xf))
+        return _down(out_t, x)
 
 
 def _check_prelu(fn_name: str, input, weight) -> None:
@@ -469,21 +381,12 @@ def prelu_derivative(input: Tensor, weight: Tensor) -> Tensor:
         tensor([0.2500, 0.2500, 1.0000])
     """
     _check_prelu("prelu_derivative", input, weight)
-    xf = _up(input)
-    w = _prelu_weight_view(_up(weight), xf)
-    return _down(_prelu_input_backward(torch.ones_like(xf), xf, w), input.dtype)
+    return _derivative(PReLUFunction.apply, input, weight.detach())
 
 
 # --------------------------------------------------------------------------------------------
 # ELU and SELU
 # --------------------------------------------------------------------------------------------
-
-def _elu_backward(grad: Tensor, x: Tensor, alpha: float, scale: float) -> Tensor:
-    # d/dx [scale * alpha * (e^x - 1)] = scale * alpha * e^x for x <= 0 (so elu'(0) = alpha).
-    # A NaN input takes the x > 0 branch and passes the gradient, like torch's scalar and CUDA
-    # kernels (torch's vectorised CPU loop returns NaN there instead).
-    return torch.where(x <= 0, grad * (scale * alpha) * torch.exp(x), grad * scale)
-
 
 class ELUFunction(torch.autograd.Function):
     r"""``scale * (x if x > 0 else alpha * (exp(x) - 1))``; ELU has ``scale = 1``.
@@ -498,30 +401,30 @@ class ELUFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor, alpha: float, scale: float) -> Tensor:
         xf = _up(x)
-        # max(x, 0) + alpha * expm1(min(x, 0)): exactly x for x > 0 and alpha * expm1(x)
-        # otherwise (one of the two terms is 0), without a mask or a select.
-        if _is_compiling():
-            negative = alpha * _expm1_fused(xf.clamp_max(0))        # accurate near 0
-            return _down((xf.clamp_min(0) + negative) * scale, x.dtype)
-        out = xf.clamp_min(0)
-        if scale != 1.0:
-            out.mul_(scale)
-        out.add_(xf.clamp_max(0).expm1_(), alpha=alpha * scale)
-        return _down(out, x.dtype)
+        # expm1(x), not exp(x) - 1: accurate near 0, where exp(x) - 1 cancels.
+        return _down(torch.where(xf > 0, scale * xf, (scale * alpha) * torch.expm1(xf)), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         x, ctx.alpha, ctx.scale = inputs
         ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         (x,) = ctx.saved_tensors
         g, xf = _up(grad_out), _up(x)
-        if ctx.alpha == 1.0 and ctx.scale == 1.0 and _in_place_ok(g, xf):
-            # ELU: elu'(x) = e^{min(x, 0)} (1 for x > 0, e^x otherwise): two passes.
-            return _down(xf.clamp_max(0).exp_().mul_(g), grad_out.dtype), None, None
-        return _down(_elu_backward(g, xf, ctx.alpha, ctx.scale), grad_out.dtype), None, None
+        # d/dx = scale for x > 0 and scale * alpha * e^x for x <= 0 (so alpha at the kink).
+        # A NaN input passes the gradient, like torch's scalar and CUDA kernels.
+        slope_neg = (ctx.scale * ctx.alpha) * torch.exp(xf)
+        return _down(torch.where(xf <= 0, g * slope_neg, g * ctx.scale), grad_out), None, None
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor, _alpha_t, _scale_t) -> Tensor:
+        (x,) = ctx.saved_tensors
+        t, xf = _up(x_t), _up(x)
+        slope_neg = (ctx.scale * ctx.alpha) * torch.exp(xf)
+        return _down(torch.where(xf <= 0, t * slope_neg, t * ctx.scale), x_t)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -556,8 +459,7 @@ def elu_derivative(input: Tensor, alpha: float = 1.0) -> Tensor:
     """
     check_tensor("elu_derivative", input)
     alpha = check_real("elu_derivative", "alpha", alpha)
-    xf = _up(input)
-    return _down(_elu_backward(torch.ones_like(xf), xf, alpha, 1.0), input.dtype)
+    return _derivative(ELUFunction.apply, input, alpha, 1.0)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -589,70 +491,24 @@ def selu_derivative(input: Tensor) -> Tensor:
         tensor([1.7581, 1.0507])
     """
     check_tensor("selu_derivative", input)
-    xf = _up(input)
-    g = _elu_backward(torch.ones_like(xf), xf, SELU_ALPHA, SELU_SCALE)
-    return _down(g, input.dtype)
+    return _derivative(ELUFunction.apply, input, SELU_ALPHA, SELU_SCALE)
 
 
 # --------------------------------------------------------------------------------------------
 # GELU (exact and tanh approximation)
 # --------------------------------------------------------------------------------------------
 
-# Under torch.compile, the backward of exact GELU in float32 evaluates the normal CDF with the
-# rational approximation 7.1.26 of Abramowitz & Stegun (1964): for z >= 0,
-#   erfc(z) ~ t (a1 + t (a2 + t (a3 + t (a4 + t a5)))) e^{-z^2},  t = 1 / (1 + p z),
-# with an absolute error below 1.5e-7 -- about one float32 ulp of 1. Its e^{-z^2} with
-# z = |x| / sqrt(2) is the e^{-x^2/2} of the normal density, so the fused backward needs one
-# exponential for both instead of an erf and an exponential: on the 2-core CPU of the
-# course's benchmarks that loop took 1.7 ms where erf + exp took 2.3 ms (torch's own GELU
-# backward: 1.7 ms, 2^22 elements). The forward keeps erf, which was the faster of the two
-# there; float64 keeps erf throughout.
-_AS_P = 0.3275911
-_AS_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
-
-
-def _normal_cdf_pdf_fused(x: Tensor) -> tuple[Tensor, Tensor]:
-    """``(Phi(x), phi(x))`` from one exponential; for compiled float32 code (see above)."""
-    t = 1.0 / (1.0 + (_AS_P * _SQRT_HALF) * x.abs())
-    a1, a2, a3, a4, a5 = _AS_A
-    poly = t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5))))
-    gauss = torch.exp(-0.5 * x * x)                                  # e^{-x^2/2}
-    tail = 0.5 * poly * gauss                                        # Phi(-|x|)
-    return torch.where(x < 0, tail, 1.0 - tail), gauss * _INV_SQRT_2PI
-
-
-def _gelu_fast_path(x: Tensor, approximate: str) -> bool:
-    return approximate == "none" and x.dtype == torch.float32 and _is_compiling()
-
-
-def _gelu_forward(x: Tensor, approximate: str) -> Tensor:
+def _gelu_slope(x: Tensor, approximate: str) -> Tensor:
+    """GELU's derivative, one formula per approximation mode."""
     if approximate == "tanh":
-        inner = x.mul(_GELU_C).mul_(x).mul_(x).add_(x).mul_(_GELU_K)  # K (x + C x^3)
-        return inner.tanh_().add_(1.0).mul_(0.5).mul_(x)      # 0.5 x (1 + tanh(inner))
-    cdf = x.mul(_SQRT_HALF).erf_().add_(1.0).mul_(0.5)        # Phi(x) = (1 + erf(x/sqrt2))/2
-    return cdf.mul_(x)                                        # x * Phi(x)
-
-
-def _gelu_backward(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
-    if _gelu_fast_path(x, approximate):
-        cdf, pdf = _normal_cdf_pdf_fused(x)
-        return grad * (cdf + x * pdf)
-    if approximate == "tanh" or not _in_place_ok(grad, x):
-        return _gelu_backward_reference(grad, x, approximate)
-    cdf = x.mul(_SQRT_HALF).erf_().add_(1.0).mul_(0.5)        # Phi(x)
-    pdf = x.mul(-0.5).mul_(x).exp_().mul_(_INV_SQRT_2PI)      # phi(x) = e^{-x^2/2}/sqrt(2pi)
-    return cdf.add_(pdf.mul_(x)).mul_(grad)                   # grad * (Phi(x) + x phi(x))
-
-
-def _gelu_backward_reference(grad: Tensor, x: Tensor, approximate: str) -> Tensor:
-    if approximate == "tanh":
-        x2 = x * x
-        t = torch.tanh(_GELU_K * (x + _GELU_C * x2 * x))
-        d_inner = _GELU_K * (1.0 + 3.0 * _GELU_C * x2)
-        return grad * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * d_inner)
+        # d/dx [x/2 (1 + tanh u)] = (1 + tanh u)/2 + x/2 (1 - tanh^2 u) u',
+        # with u = K (x + C x^3) and u' = K (1 + 3 C x^2)
+        t = torch.tanh(_GELU_K * (x + _GELU_C * x * x * x))
+        du = _GELU_K * (1.0 + 3.0 * _GELU_C * x * x)
+        return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * du
     cdf = 0.5 * (1.0 + torch.erf(x * _SQRT_HALF))                  # Phi(x)
     pdf = torch.exp(-0.5 * x * x) * _INV_SQRT_2PI                  # phi(x)
-    return grad * (cdf + x * pdf)
+    return cdf + x * pdf                                           # d/dx [x Phi(x)]
 
 
 class GELUFunction(torch.autograd.Function):
@@ -667,18 +523,28 @@ class GELUFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(x: Tensor, approximate: str) -> Tensor:
-        return _down(_gelu_forward(_up(x), approximate), x.dtype)
+        xf = _up(x)
+        if approximate == "tanh":
+            inner = _GELU_K * (xf + _GELU_C * xf * xf * xf)          # sqrt(2/pi) (x + C x^3)
+            return _down(0.5 * xf * (1.0 + torch.tanh(inner)), x)
+        cdf = 0.5 * (1.0 + torch.erf(xf * _SQRT_HALF))               # Phi(x)
+        return _down(xf * cdf, x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         x, ctx.approximate = inputs
         ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         (x,) = ctx.saved_tensors
-        g = _gelu_backward(_up(grad_out), _up(x), ctx.approximate)
-        return _down(g, grad_out.dtype), None
+        return _down(_up(grad_out) * _gelu_slope(_up(x), ctx.approximate), grad_out), None
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor, _approximate_t) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return _down(_up(x_t) * _gelu_slope(_up(x), ctx.approximate), x_t)
 
 
 def _check_approximate(fn_name: str, approximate) -> str:
@@ -726,20 +592,16 @@ def gelu_derivative(input: Tensor, approximate: str = "none") -> Tensor:
     """
     check_tensor("gelu_derivative", input)
     approximate = _check_approximate("gelu_derivative", approximate)
-    xf = _up(input)
-    return _down(_gelu_backward(torch.ones_like(xf), xf, approximate), input.dtype)
+    return _derivative(GELUFunction.apply, input, approximate)
 
 
 # --------------------------------------------------------------------------------------------
 # SiLU (Swish) and Mish
 # --------------------------------------------------------------------------------------------
 
-def _silu_backward(grad: Tensor, x: Tensor) -> Tensor:
-    s = _sigmoid_formula(x)
-    if not _in_place_ok(grad, x):
-        return grad * (s * (1.0 + x * (1.0 - s)))                    # s + x s (1 - s)
-    t = torch.rsub(s, 1.0).mul_(x).add_(1.0)                          # 1 + x (1 - s)
-    return t.mul_(s).mul_(grad)                              # grad * (s (1 + x (1 - s)))
+def _silu_slope(x: Tensor) -> Tensor:
+    s = _sigmoid(x)
+    return s * (1.0 + x * (1.0 - s))                 # d/dx [x s(x)] = s + x s (1 - s)
 
 
 class SiLUFunction(torch.autograd.Function):
@@ -755,16 +617,22 @@ class SiLUFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor) -> Tensor:
         xf = _up(x)
-        return _down(_sigmoid_formula(xf).mul_(xf), x.dtype)             # x * sigmoid(x)
+        return _down(xf * _sigmoid(xf), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         ctx.save_for_backward(inputs[0])
+        ctx.save_for_forward(inputs[0])
 
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return _down(_silu_backward(_up(grad_out), _up(x)), grad_out.dtype)
+        return _down(_up(grad_out) * _silu_slope(_up(x)), grad_out)
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return _down(_up(x_t) * _silu_slope(_up(x)), x_t)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -795,18 +663,13 @@ def silu_derivative(input: Tensor) -> Tensor:
         tensor([0.5000])
     """
     check_tensor("silu_derivative", input)
-    xf = _up(input)
-    return _down(_silu_backward(torch.ones_like(xf), xf), input.dtype)
+    return _derivative(silu, input)
 
 
-def _mish_backward(grad: Tensor, x: Tensor) -> Tensor:
-    if not _in_place_ok(grad, x):
-        t = torch.tanh(torch.log1p(torch.exp(x)))                    # tanh(softplus(x))
-        return grad * (t + x * _sigmoid_formula(x) * (1.0 - t * t))
-    t = x.exp().log1p_().tanh_()                                     # tanh(softplus(x))
-    u = torch.mul(t, t).neg_().add_(1.0)                             # 1 - t^2
-    s = _sigmoid_formula(x).mul_(x).mul_(u)                          # x sigmoid(x) (1 - t^2)
-    return s.add_(t).mul_(grad)                                      # grad * (t + ...)
+def _mish_slope(x: Tensor) -> Tensor:
+    # d/dx [x tanh(sp(x))] = tanh(sp(x)) + x sp'(x) (1 - tanh^2(sp(x))), with sp' = sigmoid
+    t = torch.tanh(torch.log1p(torch.exp(x)))                        # tanh(softplus(x))
+    return t + x * _sigmoid(x) * (1.0 - t * t)
 
 
 class MishFunction(torch.autograd.Function):
@@ -822,16 +685,23 @@ class MishFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor) -> Tensor:
         xf = _up(x)
-        return _down(xf.exp().log1p_().tanh_().mul_(xf), x.dtype)     # x tanh(softplus(x))
+        # log1p(e^x): exact for small e^x; above x = 88.7 e^x overflows to inf and tanh(inf) = 1
+        return _down(xf * torch.tanh(torch.log1p(torch.exp(xf))), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         ctx.save_for_backward(inputs[0])
+        ctx.save_for_forward(inputs[0])
 
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
-        return _down(_mish_backward(_up(grad_out), _up(x)), grad_out.dtype)
+        return _down(_up(grad_out) * _mish_slope(_up(x)), grad_out)
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return _down(_up(x_t) * _mish_slope(_up(x)), x_t)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -862,25 +732,12 @@ def mish_derivative(input: Tensor) -> Tensor:
         tensor([0.6000])
     """
     check_tensor("mish_derivative", input)
-    xf = _up(input)
-    return _down(_mish_backward(torch.ones_like(xf), xf), input.dtype)
+    return _derivative(mish, input)
 
 
 # --------------------------------------------------------------------------------------------
 # Softplus
 # --------------------------------------------------------------------------------------------
-
-def _softplus_backward(grad: Tensor, x: Tensor, beta: float, threshold: float) -> Tensor:
-    z = x * beta
-    if _is_compiling():
-        # Mask-free (see _step): sigmoid(z) below the threshold, exactly 1 above it.
-        one = torch.ones((), dtype=z.dtype)
-        return grad * torch.lerp(_sigmoid_formula(z), one, _step(z - threshold))
-    if not _in_place_ok(grad, x):
-        return torch.where(z > threshold, grad, grad * _sigmoid_formula(z))
-    linear = z > threshold
-    return torch.where(linear, grad, _sigmoid_formula(z).mul_(grad))    # softplus' = sigmoid
-
 
 class SoftplusFunction(torch.autograd.Function):
     r"""``softplus(x) = log(1 + exp(beta * x)) / beta``, linear above the threshold.
@@ -895,23 +752,29 @@ class SoftplusFunction(torch.autograd.Function):
     @staticmethod
     def forward(x: Tensor, beta: float, threshold: float) -> Tensor:
         xf = _up(x)
-        z = xf * beta
-        # Above the threshold softplus equals x to within float precision (and exp would
-        # overflow), so return x there, exactly as torch does.
-        linear = z > threshold
-        smooth = z.exp_().log1p_().div_(beta)                       # log(1 + e^z) / beta
-        return _down(torch.where(linear, xf, smooth), x.dtype)
+        z = beta * xf
+        # Above the threshold softplus equals x to within float precision (and e^z would
+        # overflow), so it returns x there, exactly as torch does.
+        return _down(torch.where(z > threshold, xf, torch.log1p(torch.exp(z)) / beta), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         x, ctx.beta, ctx.threshold = inputs
         ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         (x,) = ctx.saved_tensors
-        g = _softplus_backward(_up(grad_out), _up(x), ctx.beta, ctx.threshold)
-        return _down(g, grad_out.dtype), None, None
+        g, z = _up(grad_out), ctx.beta * _up(x)
+        # softplus'(x) = sigmoid(beta x), and exactly 1 where the forward returned x
+        return _down(torch.where(z > ctx.threshold, g, g * _sigmoid(z)), grad_out), None, None
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor, _beta_t, _threshold_t) -> Tensor:
+        (x,) = ctx.saved_tensors
+        t, z = _up(x_t), ctx.beta * _up(x)
+        return _down(torch.where(z > ctx.threshold, t, t * _sigmoid(z)), x_t)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -946,19 +809,12 @@ def softplus_derivative(input: Tensor, beta: float = 1.0, threshold: float = 20.
     check_tensor("softplus_derivative", input)
     beta = check_real("softplus_derivative", "beta", beta, gt=0)
     threshold = check_real("softplus_derivative", "threshold", threshold)
-    xf = _up(input)
-    return _down(_softplus_backward(torch.ones_like(xf), xf, beta, threshold), input.dtype)
+    return _derivative(SoftplusFunction.apply, input, beta, threshold)
 
 
 # --------------------------------------------------------------------------------------------
 # Sigmoid and tanh
 # --------------------------------------------------------------------------------------------
-
-def _sigmoid_backward(grad: Tensor, s: Tensor) -> Tensor:
-    if not _in_place_ok(grad, s):
-        return grad * (s * (1.0 - s))                                # at most 0.25, at x = 0
-    return torch.rsub(s, 1.0).mul_(s).mul_(grad)                     # grad * (s (1 - s))
-
 
 class SigmoidFunction(torch.autograd.Function):
     r"""``sigmoid(x) = 1 / (1 + exp(-x))`` with backward ``grad * s * (1 - s)``.
@@ -972,16 +828,24 @@ class SigmoidFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(x: Tensor) -> Tensor:
-        return _down(_sigmoid_formula(_up(x)), x.dtype)
+        return _down(_sigmoid(_up(x)), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
         ctx.save_for_backward(output)            # s is enough: sigma' = s (1 - s)
+        ctx.save_for_forward(output)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (s,) = ctx.saved_tensors
-        return _down(_sigmoid_backward(_up(grad_out), _up(s)), grad_out.dtype)
+        s = _up(s)
+        return _down(_up(grad_out) * (s * (1.0 - s)), grad_out)      # at most 0.25, at x = 0
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor) -> Tensor:
+        (s,) = ctx.saved_tensors
+        s = _up(s)
+        return _down(_up(x_t) * (s * (1.0 - s)), x_t)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -1006,14 +870,7 @@ def sigmoid_derivative(input: Tensor) -> Tensor:
         tensor([0.2500])
     """
     check_tensor("sigmoid_derivative", input)
-    s = _up(_down(_sigmoid_formula(_up(input)), input.dtype))   # the output, as autograd saves it
-    return _down(_sigmoid_backward(torch.ones_like(s), s), input.dtype)
-
-
-def _tanh_backward(grad: Tensor, t: Tensor) -> Tensor:
-    if not _in_place_ok(grad, t):
-        return grad * (1.0 - t * t)
-    return torch.mul(t, t).neg_().add_(1.0).mul_(grad)               # grad * (1 - t^2)
+    return _derivative(sigmoid, input)
 
 
 class TanhFunction(torch.autograd.Function):
@@ -1028,16 +885,24 @@ class TanhFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(x: Tensor) -> Tensor:
-        return _down(_tanh_formula(_up(x)), x.dtype)
+        return _down(_tanh(_up(x)), x)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(output)
+        ctx.save_for_backward(output)            # t is enough: tanh' = 1 - t^2
+        ctx.save_for_forward(output)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (t,) = ctx.saved_tensors
-        return _down(_tanh_backward(_up(grad_out), _up(t)), grad_out.dtype)
+        t = _up(t)
+        return _down(_up(grad_out) * (1.0 - t * t), grad_out)
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor) -> Tensor:
+        (t,) = ctx.saved_tensors
+        t = _up(t)
+        return _down(_up(x_t) * (1.0 - t * t), x_t)
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -1062,34 +927,16 @@ def tanh_derivative(input: Tensor) -> Tensor:
         tensor([1.])
     """
     check_tensor("tanh_derivative", input)
-    t = _up(_down(_tanh_formula(_up(input)), input.dtype))      # the output, as autograd saves it
-    return _down(_tanh_backward(torch.ones_like(t), t), input.dtype)
-
-
-#: Every activation by its ``torch.nn.functional`` name (read-only).
-FUNCTIONS = MappingProxyType({
-    "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "elu": elu, "selu": selu,
-    "gelu": gelu, "silu": silu, "mish": mish, "softplus": softplus, "sigmoid": sigmoid,
-    "tanh": tanh,
-})
-
-#: The derivative of every activation, by the same names (read-only).
-DERIVATIVES = MappingProxyType({
-    "relu": relu_derivative, "leaky_relu": leaky_relu_derivative,
-    "prelu": prelu_derivative, "elu": elu_derivative, "selu": selu_derivative,
-    "gelu": gelu_derivative, "silu": silu_derivative, "mish": mish_derivative,
-    "softplus": softplus_derivative, "sigmoid": sigmoid_derivative, "tanh": tanh_derivative,
-})
+    return _derivative(tanh, input)
 
 
 # --------------------------------------------------------------------------------------------
-# ReLU with a chosen derivative at the kink (chapter 12)
+# ReLU with a chosen derivative at the kink
 # --------------------------------------------------------------------------------------------
 
-def _relu_kink_backward(grad: Tensor, x: Tensor, grad_at_zero: float) -> Tensor:
+def _relu_kink_slope(x: Tensor, grad_at_zero: float) -> Tensor:
     # 1 where x > 0, grad_at_zero where x == 0 exactly, 0 where x < 0; NaN passes, as in relu
-    slope = torch.where(x > 0, 1.0, torch.where(x == 0, grad_at_zero, 0.0)).to(grad.dtype)
-    return torch.where(torch.isnan(x), grad, grad * slope)
+    return torch.where(x > 0, 1.0, torch.where(x == 0, grad_at_zero, 0.0))
 
 
 class ReLUKinkFunction(torch.autograd.Function):
@@ -1111,14 +958,21 @@ class ReLUKinkFunction(torch.autograd.Function):
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        x, grad_at_zero = inputs
+        x, ctx.grad_at_zero = inputs
         ctx.save_for_backward(x)
-        ctx.grad_at_zero = grad_at_zero
+        ctx.save_for_forward(x)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor):
         (x,) = ctx.saved_tensors
-        return _relu_kink_backward(grad_out, x, ctx.grad_at_zero), None
+        slope = _relu_kink_slope(x, ctx.grad_at_zero).to(grad_out.dtype)
+        return torch.where(torch.isnan(x), grad_out, grad_out * slope), None
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor, _grad_at_zero_t) -> Tensor:
+        (x,) = ctx.saved_tensors
+        slope = _relu_kink_slope(x, ctx.grad_at_zero).to(x_t.dtype)
+        return torch.where(torch.isnan(x), x_t, x_t * slope)
 
 
 def relu_kink(input: Tensor, grad_at_zero: float = 0.0) -> Tensor:
@@ -1159,4 +1013,4 @@ def relu_kink_derivative(input: Tensor, grad_at_zero: float = 0.0) -> Tensor:
     """
     check_tensor("relu_kink_derivative", input)
     s = check_real("relu_kink_derivative", "grad_at_zero", grad_at_zero)
-    return _relu_kink_backward(torch.ones_like(input), input, s)
+    return _derivative(ReLUKinkFunction.apply, input, s)
