@@ -218,3 +218,19 @@ def built_book(tmp_path_factory):
     from website import build_book
 
     return build_book(tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="module")
+def xor():
+    """200 XOR points (base seed 0), for the tests of the training helpers."""
+    from relu_course.data import load
+
+    return load("xor", n_samples=200, seed=0)
+
+
+@pytest.fixture(scope="module")
+def xor_data():
+    """96 XOR points with the default seed."""
+    from relu_course.data import load
+
+    return load("xor", n_samples=96)

@@ -7,10 +7,11 @@ import random
 import numpy as np
 import pytest
 import torch
-from helpers import ENV
 
 import relu_course
 from relu_course import utils
+
+from helpers import ENV
 
 NO_CUDA = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 

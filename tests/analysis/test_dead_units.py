@@ -8,13 +8,14 @@ from functools import partial
 
 import pytest
 import torch
-from helpers import binary_batch, one_layer_net, points
 from torch import nn
 
 from relu_course import analysis as Dg
 from relu_course import models, set_seed
 from relu_course.activations import functional as F
 from relu_course.activations import modules as M
+
+from helpers import binary_batch, one_layer_net, points
 
 
 def one_layer(activation: nn.Module, biases) -> nn.Sequential:

@@ -7,12 +7,13 @@ import math
 
 import pytest
 import torch
-from helpers import batch, hook_count, kink_net
 from torch import nn
 
 from relu_course import analysis as Dg
 from relu_course import models, set_seed
 from relu_course.activations import modules as M
+
+from helpers import batch, hook_count, kink_net
 
 ACTIVATIONS = {
     "relu": M.ReLU(), "nn.relu": nn.ReLU(), "leaky": M.LeakyReLU(0.2),

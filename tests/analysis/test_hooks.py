@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import hook_count, points
 from torch import nn
 
 from relu_course import analysis as Dg
 from relu_course import models, set_seed
 from relu_course.activations import modules as M
+
+from helpers import hook_count, points
 
 
 def test_activation_layers_finds_ours_and_torchs():

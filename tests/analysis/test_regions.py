@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from helpers import hook_count, one_layer_net, points, tangent_lines_net
 from torch import nn
 
 from relu_course import analysis as Dg
 from relu_course import models, set_seed
 from relu_course.activations import modules as M
+
+from helpers import hook_count, one_layer_net, points, tangent_lines_net
 
 
 def max_regions(n: int) -> int:

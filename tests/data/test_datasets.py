@@ -8,10 +8,11 @@ import math
 
 import pytest
 import torch
-from helpers import GENERATORS, TOY
 
 from relu_course import data as D
 from relu_course.data import Dataset, load, standardize_features, validation_split
+
+from helpers import GENERATORS, TOY
 
 
 @pytest.fixture(scope="module")

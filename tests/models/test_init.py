@@ -7,12 +7,13 @@ import math
 
 import pytest
 import torch
-from helpers import small_net
 from torch import nn
 
 from relu_course import analysis as Dg
 from relu_course import models, set_seed
 from relu_course.activations import modules as M
+
+from helpers import small_net
 
 LAYERS = {
     "linear": (lambda: nn.Linear(400, 300), 400, 300),

@@ -8,13 +8,14 @@ import math
 import numpy as np
 import pytest
 import torch
-from helpers import batch
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from relu_course import analysis as Dg
-from relu_course import models, plotting, set_seed
+from relu_course import models, set_seed
 from relu_course import plotting as P
+
+from helpers import batch
 
 
 def bar_heights(ax) -> np.ndarray:
@@ -91,7 +92,7 @@ def test_plot_layer_profile_draws_on_a_given_axis(rc_unchanged):
 def test_plot_intervals_marks_rows_apart_from_the_reference(rc_unchanged):
     samples = {"relu": [0.95, 0.96, 0.94, 0.955], "gelu": [0.951, 0.958, 0.947, 0.949],
                "sigmoid": torch.tensor([0.85, 0.86, 0.84, 0.855])}
-    fig = plotting.plot_intervals(samples, reference="relu", xlabel="accuracy", title="t")
+    fig = P.plot_intervals(samples, reference="relu", xlabel="accuracy", title="t")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["relu", "gelu", "sigmoid"]
     means = [line for line in ax.get_lines() if line.get_marker() in ("o", "s")
@@ -102,7 +103,7 @@ def test_plot_intervals_marks_rows_apart_from_the_reference(rc_unchanged):
     assert "interval apart from relu's" in labels and "runs" in labels
     assert ax.get_xlabel() == "accuracy" and ax.get_title() == "t"
     # Without a reference nothing is marked apart; without values no run markers.
-    fig = plotting.plot_intervals(samples, show_values=False)
+    fig = P.plot_intervals(samples, show_values=False)
     assert "runs" not in fig.axes[0].get_legend_handles_labels()[1]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from helpers import _HalfPlane
 from matplotlib.figure import Figure
 
 from relu_course import analysis as Dg
 from relu_course import models, set_seed
 from relu_course import plotting as P
 from relu_course.data import load
+
+from helpers import _HalfPlane
 
 
 @pytest.fixture(scope="module")

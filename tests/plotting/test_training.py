@@ -9,7 +9,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from helpers import channelwise_cnn, monitored_run
 from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
@@ -17,6 +16,8 @@ from relu_course import analysis as Dg
 from relu_course import plotting as P
 from relu_course import set_seed
 from relu_course.training import History
+
+from helpers import channelwise_cnn, monitored_run
 
 
 @pytest.mark.usefixtures("rc_unchanged")

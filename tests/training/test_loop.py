@@ -7,11 +7,12 @@ import dataclasses
 
 import pytest
 import torch
-from helpers import small_net
 from torch import nn
 
 from relu_course import data as D
 from relu_course.training import History, TrainConfig, TrainingDiverged, evaluate, fit
+
+from helpers import small_net
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ its use with fit."""
 from __future__ import annotations
 
 import torch
-from helpers import channelwise_cnn
 from torch import nn
 
 from relu_course import analysis as Dg
@@ -12,6 +11,8 @@ from relu_course import models, set_seed
 from relu_course.activations import modules as M
 from relu_course.data import load
 from relu_course.training import TrainConfig, fit, optim
+
+from helpers import channelwise_cnn
 
 
 def test_parameter_groups_split_slopes_from_everything_else():

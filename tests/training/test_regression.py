@@ -7,7 +7,6 @@ import torch
 
 from relu_course import models, set_seed
 from relu_course import training as T
-from relu_course import training as train
 
 
 def test_fit_curve_reduces_the_loss_and_is_reproducible():
@@ -16,7 +15,7 @@ def test_fit_curve_reduces_the_loss_and_is_reproducible():
     for _ in range(2):
         set_seed(0)
         net = models.mlp(1, [16], 1)
-        runs.append(train.fit_curve(net, x, x.abs(), steps=200, lr=0.02))
+        runs.append(T.fit_curve(net, x, x.abs(), steps=200, lr=0.02))
     assert runs[0] == runs[1]
     losses = runs[0]
     assert len(losses) == 201 and all(isinstance(v, float) for v in losses)
@@ -33,7 +32,7 @@ def test_fit_curve_first_value_is_the_initial_loss_and_sgd_works():
     y = torch.randn(32, 3)
     with torch.no_grad():
         initial = torch.nn.functional.mse_loss(net(x), y).item()
-    losses = train.fit_curve(net, x, y, steps=50, lr=0.05, optimizer="sgd")
+    losses = T.fit_curve(net, x, y, steps=50, lr=0.05, optimizer="sgd")
     assert losses[0] == pytest.approx(initial)
     assert losses[-1] < losses[0]
 
@@ -42,8 +41,8 @@ def test_fit_curve_diverges_loudly():
     set_seed(0)
     net = models.mlp(1, [8], 1)
     x = torch.linspace(-1, 1, 32)
-    with pytest.raises(train.TrainingDiverged):
-        train.fit_curve(net, x, 1e3 * x, steps=50, lr=1e6, optimizer="sgd")
+    with pytest.raises(T.TrainingDiverged):
+        T.fit_curve(net, x, 1e3 * x, steps=50, lr=1e6, optimizer="sgd")
 
 
 def test_linear_regression_path_gradient_descent_reaches_least_squares():

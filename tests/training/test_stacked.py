@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from relu_course import models, set_seed
-from relu_course import training as train
+from relu_course import training as T
 from relu_course.data import load
 
 
@@ -42,10 +42,10 @@ def test_fit_many_trains_each_network_as_fit_would(digits, arch):
              "cnn2": lambda a: models.small_cnn(1, 10, [3, 4], a)}[arch]
     nets = [net.double() for net in _same_start(build, ["relu", "prelu", "tanh", "gelu"])]
     alone = [copy.deepcopy(n) for n in nets]
-    config = train.TrainConfig(epochs=2, lr=0.01, batch_size=32, seed=3)
-    histories = train.fit_many(nets, data, config)
+    config = T.TrainConfig(epochs=2, lr=0.01, batch_size=32, seed=3)
+    histories = T.fit_many(nets, data, config)
     for net, twin, history in zip(nets, alone, histories):
-        reference = train.fit(twin, data, config)
+        reference = T.fit(twin, data, config)
         for p, q in zip(net.parameters(), twin.parameters()):
             torch.testing.assert_close(p, q, rtol=1e-9, atol=1e-10)
         for key in ("train_loss", "test_loss"):
@@ -58,23 +58,23 @@ def test_fit_many_trains_each_network_as_fit_would(digits, arch):
 
 def test_fit_many_metrics_without_training_evaluation(digits):
     nets = _same_start(lambda a: models.mlp(64, [16], 10, a), ["relu", "elu"])
-    histories = train.fit_many(nets, digits, train.TrainConfig(epochs=3, seed=1),
+    histories = T.fit_many(nets, digits, T.TrainConfig(epochs=3, seed=1),
                                evaluate_train=False)
     for net, h in zip(nets, histories):
         assert len(h.train_loss) == len(h.train_accuracy) == len(h.test_accuracy) == 3
         assert all(0.0 <= a <= 1.0 for a in h.train_accuracy)
         # The test metrics are measured on the final weights, as fit() does.
         assert h.test_accuracy[-1] == pytest.approx(
-            train.evaluate(net, digits.x_test, digits.y_test)[1])
+            T.evaluate(net, digits.x_test, digits.y_test)[1])
     evaluated = _same_start(lambda a: models.mlp(64, [16], 10, a), ["relu", "elu"])
-    full = train.fit_many(evaluated, digits, train.TrainConfig(epochs=3, seed=1))
+    full = T.fit_many(evaluated, digits, T.TrainConfig(epochs=3, seed=1))
     assert full[0].train_accuracy[-1] == pytest.approx(
-        train.evaluate(evaluated[0], digits.x_train, digits.y_train)[1])
+        T.evaluate(evaluated[0], digits.x_train, digits.y_train)[1])
 
 
 def test_fit_many_with_a_single_network_and_identical_networks_agree(digits):
     a, b = _same_start(lambda name: models.mlp(64, [8], 10, name), ["silu", "silu"])
-    ha, hb = train.fit_many([a, b], digits, train.TrainConfig(epochs=1))
+    ha, hb = T.fit_many([a, b], digits, T.TrainConfig(epochs=1))
     assert ha.test_loss == hb.test_loss
     for p, q in zip(a.parameters(), b.parameters()):
         assert torch.equal(p, q)
@@ -83,7 +83,7 @@ def test_fit_many_with_a_single_network_and_identical_networks_agree(digits):
 def test_fit_many_reports_divergence_and_keeps_the_weights(digits):
     nets = _same_start(lambda a: models.mlp(64, [8], 10, a), ["relu", "tanh"])
     before = copy.deepcopy(nets[0])
-    with pytest.raises(train.TrainingDiverged, match="network"):
-        train.fit_many(nets, digits, train.TrainConfig(epochs=2, lr=1e30, optimizer="sgd"))
+    with pytest.raises(T.TrainingDiverged, match="network"):
+        T.fit_many(nets, digits, T.TrainConfig(epochs=2, lr=1e30, optimizer="sgd"))
     changed = any(not torch.equal(p, q) for p, q in zip(nets[0].parameters(), before.parameters()))
     assert changed                                       # written back despite the error

@@ -9,24 +9,13 @@ from functools import partial
 import numpy as np
 import pytest
 import torch
-from helpers import make_net
 from torch import nn
 
-from relu_course import data as D
 from relu_course import models, set_seed
 from relu_course import training as T
-from relu_course.data import load
 from relu_course.training import History, TrainConfig, epochs_to_reach, sweep_learning_rates
 
-
-@pytest.fixture(scope="module")
-def xor():
-    return D.load("xor", n_samples=200, seed=0)
-
-
-@pytest.fixture(scope="module")
-def xor_data():
-    return load("xor", n_samples=96)
+from helpers import make_net
 
 
 def test_epochs_to_reach_counts_from_one_and_includes_the_threshold():

@@ -184,4 +184,4 @@ def check_prelu_decay_groups(tally, prelu_decay_groups) -> str:
                               f"parameters of the model")
             tally.ok()
     return ("Pass the groups to an optimiser, e.g. torch.optim.SGD(groups, lr=0.05, "
-            "momentum=0.9), and that to train.fit(..., optimizer=...).")
+            "momentum=0.9), and that to training.fit(..., optimizer=...).")

@@ -319,10 +319,10 @@ FUSED = MappingProxyType({
 def fused(name: str) -> Callable:
     """The activation ``name`` compiled by ``torch.compile`` into fused kernels.
 
-    Same signature and, within the tolerances of ``tests/test_fused.py``, the same values and
-    gradients as ``relu_course.activations.registry.FUNCTIONS[name]``. The compiler traces our forward
-    formula and our hand-written backward and generates one loop for each, a single pass over
-    memory each, as torch's builtins do.
+    Same signature and, within the tolerances of ``tests/performance/test_fusion.py``, the same
+    values and gradients as ``relu_course.activations.registry.FUNCTIONS[name]``. The compiler
+    traces our forward formula and our hand-written backward and generates one loop for each, a
+    single pass over memory each, as torch's builtins do.
 
     Compiling takes seconds and needs a C++ compiler on the CPU (Triton on CUDA). It happens
     on the first call for each new input shape, dtype and device: shapes are compiled as
