@@ -121,7 +121,8 @@ def seed_or_base(fn_name: str, seed) -> int:
 
 
 def check_seed(fn_name: str, seed) -> int:
-    """Return ``seed`` if it is an int in ``[0, 2**63)``, else raise ``TypeError``/``ValueError``."""
+    """Return ``seed`` if it is an int in ``[0, 2**63)``, else raise
+    ``TypeError``/``ValueError``."""
     seed = check_int(fn_name, "seed", seed, ge=0)
     if seed > MAX_SEED:
         raise ValueError(f"{fn_name}() expects `seed` <= 2**63 - 1, got {seed}")

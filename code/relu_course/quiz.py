@@ -60,7 +60,8 @@ def validate(questions, name: str = "quiz") -> None:
 
     Example:
         >>> validate([{"question": "2 + 2?", "type": "numeric", "precision": 1,
-        ...            "answers": [{"type": "value", "value": 4, "correct": True, "feedback": "Yes."}]}])
+        ...            "answers": [{"type": "value", "value": 4, "correct": True,
+        ...                         "feedback": "Yes."}]}])
     """
     if not isinstance(questions, list) or not questions:
         raise ValueError(f"{name}: a quiz is a non-empty list of questions")

@@ -1,4 +1,4 @@
-"""relu_course.functional against torch.nn.functional: values, gradients, layouts, errors."""
+"""relu_course.activations.functional against torch.nn.functional: values, gradients, layouts, errors."""
 
 from __future__ import annotations
 

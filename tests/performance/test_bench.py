@@ -1,4 +1,5 @@
-"""relu_course.performance.bench: the mechanics of timing (warm-up, synchronisation, medians, interleaving),
+"""relu_course.performance.bench: the mechanics of timing (warm-up, synchronisation, medians,
+interleaving),
 the traffic arithmetic, the comparison table and argument checks -- never absolute speeds."""
 
 from __future__ import annotations
@@ -425,7 +426,7 @@ def test_command_line_module_runs_as_a_script():
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "relu_course.performance.bench", "--fast", "--names",
+    done = subprocess.run([sys.executable, "-m", "relu_course.performance", "--fast", "--names",
                            "relu", "--device", "cpu"], capture_output=True, text=True,
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr
@@ -440,7 +441,7 @@ def test_command_line_keeps_freed_memory_unless_told_not_to(flag, expected):
     import subprocess
     import sys
 
-    command = [sys.executable, "-m", "relu_course.performance.bench", "--names", "relu", "--device", "cpu",
+    command = [sys.executable, "-m", "relu_course.performance", "--names", "relu", "--device", "cpu",
                "--sizes", "1024", "--repeats", "1", "--warmup", "0"]
     done = subprocess.run(command + ([flag] if flag else []), capture_output=True, text=True,
                           timeout=300, check=False)

@@ -1,10 +1,12 @@
-"""relu_course.performance.fusion: the compiled fast path, checked against the readable functions.
+"""relu_course.performance.fusion: the compiled fast path, checked against the readable
+functions.
 
-``relu_course.performance.fusion`` rewrites some formulas for ``torch.compile`` (no boolean masks, an
-accurate expm1, a normal CDF from one exponential for exact GELU's float32 backward). The
-helpers are plain torch code and are checked here directly; every compiled function is checked
-against the readable eager one (``relu_course.functional``) and against torch, values and
-gradients, including the special inputs (zeros of both signs, subnormals, infinities, NaN).
+``relu_course.performance.fusion`` rewrites some formulas for ``torch.compile`` (no boolean
+masks, an accurate expm1, a normal CDF from one exponential for exact GELU's float32 backward).
+The helpers are plain torch code and are checked here directly; every compiled function is
+checked against the readable eager one (``relu_course.activations.functional``) and against
+torch, values and gradients, including the special inputs (zeros of both signs, subnormals,
+infinities, NaN).
 
 Tolerances, and why:
 

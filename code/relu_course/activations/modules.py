@@ -8,7 +8,7 @@ the repr shows them as passed (``LeakyReLU(negative_slope=1)``, as ``torch.nn`` 
 :class:`ReLU`, :class:`LeakyReLU`, :class:`PReLU`, :class:`ELU`, :class:`SELU`, :class:`GELU`,
 :class:`SiLU`, :class:`Mish`, :class:`Softplus`, :class:`Sigmoid`, :class:`Tanh`, and
 :class:`ReLUKink` (ReLU with a chosen derivative at 0).
-:func:`relu_course.activations.get_activation` builds any of them from a name.
+:func:`relu_course.activations.registry.get_activation` builds any of them from a name.
 """
 
 from __future__ import annotations

@@ -88,10 +88,11 @@ def unpack_bits(packed: Tensor, shape: tuple[int, ...] | torch.Size) -> Tensor:
 class PackedReLUFunction(torch.autograd.Function):
     r"""ReLU whose backward keeps one bit per element: where the output is non-zero.
 
-    The gradient is ``grad * (out != 0)``, the same as :func:`relu_course.activations.functional.relu`
-    (and ``torch.relu``, whose backward passes the gradient where the input was positive or
-    NaN). The mask is packed eight elements per byte with :func:`pack_bits`: float32 needs 32
-    times less saved memory than ``torch.relu``, which keeps its whole output.
+    The gradient is ``grad * (out != 0)``, the same as
+    :func:`relu_course.activations.functional.relu` (and ``torch.relu``, whose backward passes
+    the gradient where the input was positive or NaN). The mask is packed eight elements per
+    byte with :func:`pack_bits`: float32 needs 32 times less saved memory than ``torch.relu``,
+    which keeps its whole output.
 
     Example:
         >>> x = torch.tensor([-1.0, 2.0, 0.0, 3.0], requires_grad=True)
@@ -117,8 +118,9 @@ class PackedReLUFunction(torch.autograd.Function):
 def packed_relu(input: Tensor, inplace: bool = False) -> Tensor:
     r"""ReLU, :math:`\max(0, x)`, that saves a 1-bit mask for its backward pass.
 
-    Values and gradients equal :func:`relu_course.activations.functional.relu`'s; only the memory kept
-    between forward and backward differs (and packing and unpacking the bits costs time).
+    Values and gradients equal :func:`relu_course.activations.functional.relu`'s; only the
+    memory kept between forward and backward differs (and packing and unpacking the bits costs
+    time).
 
     Args:
         input: a floating-point tensor of any shape.

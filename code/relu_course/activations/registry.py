@@ -98,7 +98,7 @@ class Activation:
 
     @property
     def classes(self) -> tuple[type[nn.Module], ...]:
-        """Every module class that computes this activation: ours, torch's and the others."""
+        """The module classes that compute this activation (ours, torch's and the others)."""
         return tuple(c for c in (self.module, self.torch_module, *self.also) if c is not None)
 
 
@@ -212,7 +212,8 @@ def lookup(name: str) -> Activation:
 
 
 def get_activation(name: str, **kwargs) -> nn.Module:
-    """Build an activation module from its name, e.g. ``get_activation("leaky_relu", negative_slope=0.1)``.
+    """Build an activation module from its name, e.g.
+    ``get_activation("leaky_relu", negative_slope=0.1)``.
 
     Names are those of :data:`ACTIVATION_NAMES` or an alias (:data:`ALIASES`),
     case-insensitive; ``"identity"`` (alias ``"linear"``) gives ``nn.Identity``, for networks

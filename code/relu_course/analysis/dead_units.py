@@ -110,7 +110,7 @@ def unit_preactivation_gradients(model: nn.Module, x: Tensor, y: Tensor,
     that is never positive on the batch (:func:`never_positive_units`) every factor
     :math:`\phi'(z_j)` is 0, so :math:`g_j = 0` exactly; for Leaky ReLU it is the slope
     :math:`a`, so :math:`g_j` is :math:`a` times the gradient arriving from above. The layer
-    view of the same signal is :func:`preactivation_gradient_norms`.
+    view of the same signal is :func:`~relu_course.analysis.gradients.preactivation_gradient_norms`.
 
     The model is not changed and no ``.grad`` is left behind.
 

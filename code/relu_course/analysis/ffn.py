@@ -93,7 +93,7 @@ def ffn_sparsity(model: TinyTransformerLM, idx: Tensor) -> list[FFNSparsity]:
     do (their outputs are small but not zero).
 
     Args:
-        model: a :class:`TinyTransformerLM`.
+        model: a :class:`~relu_course.models.transformer.TinyTransformerLM`.
         idx: character ids, shape ``(batch, time)``.
 
     Example:

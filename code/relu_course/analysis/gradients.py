@@ -8,7 +8,7 @@ derivatives, and the effect of ReLU's derivative at the kink.
 * :func:`preactivation_gradient_norms` -- Per activation layer (in order, first layer first),
   the Euclidean norm of the loss gradient with respect to that layer's *input*
 * :func:`per_example_weight_gradients` -- The gradient of the loss of *each example* with
-  respect to the weight of every ``Linear``/``Conv2d`` layer: ``{layer name
+  respect to the weight of every ``Linear``/``Conv2d`` layer
 * :func:`input_derivatives` -- The values and the first ``order`` derivatives of a one-input,
   one-output network, :math:`[f(x), f'(x), \dots, f^{(k)}(x)]`
 * :func:`confidence_along_rays` -- The classifier's confidence, :math:`\max_k
@@ -40,7 +40,8 @@ def gradient_norms(model: nn.Module, x: Tensor, y: Tensor, loss_fn=None) -> dict
 
     Example:
         >>> from relu_course.models import mlp
-        >>> norms = gradient_norms(mlp(4, [8, 8], 3), torch.randn(16, 4), torch.randint(0, 3, (16,)))
+        >>> norms = gradient_norms(mlp(4, [8, 8], 3), torch.randn(16, 4), torch.randint(0, 3,
+        (16,)))
         >>> list(norms)                   # the three Linear layers, first to last
         ['1', '3', '5']
     """
@@ -60,14 +61,15 @@ def activation_derivatives(model: nn.Module, x: Tensor) -> dict[str, Tensor]:
     r"""Per activation layer (in order), the activation's derivative :math:`\phi'(z)` at every
     pre-activation :math:`z` that the batch ``x`` produces.
 
-    This is the factor by which each unit scales the gradient passing back through it: exactly
-    0 or 1 for ReLU, at most :math:`1/4` for the sigmoid, close to 0 wherever a sigmoid or tanh
-    unit is saturated. The pre-activations are recorded with :func:`record_activations`
-    (``what="input"``) and the layer's own settings are used (leaky slope, ELU's
-    :math:`\alpha`, PReLU's learned slopes, ...), through
-    :func:`relu_course.activations.registry.module_derivative`: the hand-written derivative
-    where the activation has one, autograd through the layer otherwise. A layer called several
-    times in one forward pass reports its last call, as in :func:`activation_stats`.
+    This is the factor by which each unit scales the gradient passing back through it: exactly 0
+    or 1 for ReLU, at most :math:`1/4` for the sigmoid, close to 0 wherever a sigmoid or tanh
+    unit is saturated. The pre-activations are recorded with
+    :func:`~relu_course.analysis.hooks.record_activations` (``what="input"``) and the layer's
+    own settings are used (leaky slope, ELU's :math:`\alpha`, PReLU's learned slopes, ...),
+    through :func:`relu_course.activations.registry.module_derivative`: the hand-written
+    derivative where the activation has one, autograd through the layer otherwise. A layer
+    called several times in one forward pass reports its last call, as in
+    :func:`~relu_course.analysis.hooks.activation_stats`.
 
     Args:
         model: a network with activation layers (see
@@ -103,7 +105,8 @@ def _preactivation_gradients(fn_name: str, model: nn.Module, x: Tensor, y: Tenso
                              *, require_all: bool):
     """The loss gradient with respect to every activation layer's input (its pre-activation)
     for one batch: ``(layer names, {name: pre-activation}, gradients)``, in layer order. Shared
-    by :func:`preactivation_gradient_norms` and :func:`unit_preactivation_gradients`.
+    by :func:`preactivation_gradient_norms` and
+    :func:`~relu_course.analysis.dead_units.unit_preactivation_gradients`.
 
     With ``require_all``, an activation layer the forward pass did not call is an error;
     otherwise it is left out. A gradient is ``None`` for a layer the loss does not depend on.
@@ -161,7 +164,8 @@ def preactivation_gradient_norms(model: nn.Module, x: Tensor, y: Tensor,
     The norm is taken over the whole batch and all units of the layer.
 
     The model is not changed and no ``.grad`` is left behind. A layer called several times in
-    one forward pass reports its last call, as in :func:`activation_stats`.
+    one forward pass reports its last call, as in
+    :func:`~relu_course.analysis.hooks.activation_stats`.
 
     Args:
         model: a network with activation layers (see
@@ -172,7 +176,8 @@ def preactivation_gradient_norms(model: nn.Module, x: Tensor, y: Tensor,
         loss_fn: ``loss_fn(logits, y)``, cross-entropy by default.
 
     Returns:
-        ``{layer name: norm}``, in the order of :func:`activation_layers`.
+        ``{layer name: norm}``, in the order of
+        :func:`~relu_course.analysis.hooks.activation_layers`.
 
     Raises:
         TypeError: if ``x`` or ``y`` is not a tensor.
@@ -365,9 +370,9 @@ def relu_kink_sensitivity(model: nn.Module, x: Tensor, y: Tensor, *,
     gradient changes between :math:`\mathrm{ReLU}'(0) = 0` and :math:`\mathrm{ReLU}'(0) = 1`
     (the experiment of Bertoin et al., 2021, in miniature).
 
-    The model's activation layers must include :class:`relu_course.activations.modules.ReLUKink` layers;
-    their ``grad_at_zero`` is set to 0, then to 1, and restored afterwards. For each batch
-    (consecutive slices of ``x`` of ``batch_size`` examples) the result holds
+    The model's activation layers must include :class:`relu_course.activations.modules.ReLUKink`
+    layers; their ``grad_at_zero`` is set to 0, then to 1, and restored afterwards. For each
+    batch (consecutive slices of ``x`` of ``batch_size`` examples) the result holds
 
     * ``"zeros"``: the number of pre-activations of those layers that are exactly 0;
     * ``"difference"``: :math:`\lVert g_1 - g_0 \rVert / \lVert g_0 \rVert`, the relative

@@ -27,14 +27,14 @@ class TrainingMonitor:
     After every ``every``-th epoch it measures, on a fixed probe batch ``x`` (and targets ``y``):
 
     * ``dead``: per activation layer, the fraction of units never positive on ``x``
-      (:func:`dead_unit_fraction`);
+      (:func:`~relu_course.analysis.dead_units.dead_unit_fraction`);
     * ``zero_fraction``, ``mean``, ``std``: per activation layer, statistics of the outputs
-      (:func:`activation_stats`);
+      (:func:`~relu_course.analysis.hooks.activation_stats`);
     * ``grad_to_weight`` (only when ``y`` is given): per ``Linear``/``Conv2d`` layer, the ratio
       :math:`\lVert \partial L / \partial W \rVert / \lVert W \rVert` on the probe batch
-      (:func:`gradient_norms`). Times the learning rate, it approximates the relative size of
-      one SGD update; values far below :math:`10^{-4}` mean a layer barely learns, values near
-      1 mean it is being rewritten every step.
+      (:func:`~relu_course.analysis.gradients.gradient_norms`). Times the learning rate, it
+      approximates the relative size of one SGD update; values far below :math:`10^{-4}` mean a
+      layer barely learns, values near 1 mean it is being rewritten every step.
 
     Each measurement is one dictionary in the list ``records``, with the key ``epoch``; call the
     monitor once before training (``monitor(0, model)``) to record the initial state. The
@@ -124,8 +124,8 @@ class TrainingMonitor:
     def series(self, key: str, layer: str | None = None) -> list[float]:
         """The values of one measurement over the recorded epochs.
 
-        ``key`` is one of ``TrainingMonitor.KEYS``; ``layer`` names the layer for the per-layer keys (and
-        must be ``None`` for ``total_dead``).
+        ``key`` is one of ``TrainingMonitor.KEYS``; ``layer`` names the layer for the per-layer
+        keys (and must be ``None`` for ``total_dead``).
 
         Example:
             >>> m = TrainingMonitor(torch.zeros(1, 2))
@@ -161,8 +161,8 @@ def prelu_slopes(model: nn.Module) -> dict[str, Tensor]:
     Returns ``{layer name: slopes}`` in registration order (the input side first), where
     ``slopes`` is a detached float64 CPU copy of the layer's ``weight``: one value for a
     channel-shared PReLU, one per channel for a channel-wise one. Both
-    :class:`relu_course.activations.modules.PReLU` and ``torch.nn.PReLU`` count. The copies do not change
-    when the model trains on, so the function can be called from a
+    :class:`relu_course.activations.modules.PReLU` and ``torch.nn.PReLU`` count. The copies do
+    not change when the model trains on, so the function can be called from a
     :func:`relu_course.training.loop.fit` callback to record the slopes after every epoch.
 
     Raises:

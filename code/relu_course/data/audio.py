@@ -11,7 +11,7 @@ computed with ``torch.stft``.
 * :class:`LogSpectrogram` -- A layer computing :func:`log_spectrogram` (no parameters), so that
   a model can take raw signals.
 * :func:`spectrogram_dataset` -- A copy of a dataset of signals ``(N, L)`` with every signal
-  replaced by its :func:`log_spectrogram` ``(N, n_fft // 2 + 1
+  replaced by its :func:`log_spectrogram`
 """
 
 from __future__ import annotations

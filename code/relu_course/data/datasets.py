@@ -101,7 +101,8 @@ class Dataset:
 
     def to(self, device: str | torch.device) -> Dataset:
         """Return a copy with every tensor on ``device`` (checked by
-        :func:`relu_course.utils.get_device`: an unknown or unavailable device is a ``ValueError``)."""
+        :func:`relu_course.utils.get_device`: an unknown or unavailable device is a
+        ``ValueError``)."""
         device = get_device(device)
         return Dataset(self.name, self.x_train.to(device), self.y_train.to(device),
                        self.x_test.to(device), self.y_test.to(device), self.num_classes)

@@ -173,8 +173,8 @@ class CharCorpus:
 
     def windows(self, split: str, context: int) -> tuple[Tensor, Tensor]:
         """All non-overlapping windows of ``split`` (the last partial one dropped), as
-        ``(x, y)`` of shape ``(num_windows, context)`` -- what :func:`evaluate_language_model`
-        scores.
+        ``(x, y)`` of shape ``(num_windows, context)`` -- what
+        :func:`~relu_course.training.language_model.evaluate_language_model` scores.
 
         Example:
             >>> x, y = char_corpus("zen").windows("valid", 16)

@@ -142,8 +142,8 @@ def _effective_decays(groups, fn_name: str) -> dict[int, float]:
 @exercise("Exercise 7.3 (no weight decay on the slopes)")
 def check_prelu_decay_groups(tally, prelu_decay_groups) -> str:
     """Check ``prelu_decay_groups(model, weight_decay)``: optimiser parameter groups in which
-    every PReLU slope (``relu_course.activations.modules.PReLU`` or ``torch.nn.PReLU``) has weight decay 0
-    and every other trainable parameter has ``weight_decay``.
+    every PReLU slope (``relu_course.activations.modules.PReLU`` or ``torch.nn.PReLU``) has
+    weight decay 0 and every other trainable parameter has ``weight_decay``.
 
     Example:
         >>> from relu_course.training.optim import prelu_parameter_groups

@@ -36,8 +36,8 @@ def small_cnn(in_channels: int = 1, num_classes: int = 10, channels: Sequence[in
     """A small CNN for the 8x8 digits: per entry of ``channels`` a 3x3 convolution (padding 1),
     the activation and 2x2 max-pooling; then a linear classifier.
 
-    ``activation`` and ``activation_kwargs`` work as in :func:`mlp`; a factory receives the
-    number of channels (``lambda c: PReLU(c)`` gives channel-wise PReLU).
+    ``activation`` and ``activation_kwargs`` work as in :func:`~relu_course.models.dense.mlp`; a
+    factory receives the number of channels (``lambda c: PReLU(c)`` gives channel-wise PReLU).
 
     Example:
         >>> net = small_cnn(); net(torch.zeros(5, 1, 8, 8)).shape
@@ -219,7 +219,8 @@ def small_resnet(in_channels: int = 1, num_classes: int = 10, channels: int = 16
     Example:
         >>> net = small_resnet(channels=4, blocks=1)
         >>> [type(m).__name__ for m in net]
-        ['Conv2d', 'BatchNorm2d', 'ReLU', 'MaxPool2d', 'ResidualBlock', 'AdaptiveAvgPool2d', 'Flatten', 'Linear']
+        ['Conv2d', 'BatchNorm2d', 'ReLU', 'MaxPool2d', 'ResidualBlock', 'AdaptiveAvgPool2d',
+        'Flatten', 'Linear']
         >>> net(torch.zeros(3, 1, 8, 8)).shape
         torch.Size([3, 10])
     """
@@ -246,9 +247,9 @@ def audio_cnn(in_bins: int = 33, num_classes: int = len(AUDIO_CLASSES),
 
     The spectrogram's ``in_bins`` frequency bins are the input channels of the first
     convolution, so each kernel looks at the whole spectrum over ``kernel_size`` consecutive
-    frames. The convolutions pad *circularly* (the clip is treated as a loop), so every frame
-    is processed alike; averaging over time makes the prediction independent of *when* a
-    pattern occurs. (For raw signals, put a :class:`LogSpectrogram` in front:
+    frames. The convolutions pad *circularly* (the clip is treated as a loop), so every frame is
+    processed alike; averaging over time makes the prediction independent of *when* a pattern
+    occurs. (For raw signals, put a :class:`~relu_course.data.audio.LogSpectrogram` in front:
     ``nn.Sequential(LogSpectrogram(64, 32), audio_cnn())``.)
 
     The role of the activation: with ``activation="identity"`` every layer up to the pooling is

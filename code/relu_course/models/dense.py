@@ -59,7 +59,7 @@ def mlp(in_features: int, hidden: Sequence[int], out_features: int,
         activation: a name accepted by :func:`relu_course.activations.registry.get_activation`, or a
             function ``width -> nn.Module`` called once per hidden layer (e.g.
             ``lambda width: PReLU(width)`` for one PReLU slope per unit).
-        init: one of :data:`INIT_SCHEMES`.
+        init: one of :data:`~relu_course.models.init.INIT_SCHEMES`.
         activation_kwargs: keyword arguments for a named activation, e.g.
             ``{"negative_slope": 0.1}``.
 

@@ -27,11 +27,11 @@ The main entry points:
 * :func:`time_interleaved` -- several zero-argument callables, taking turns;
   :func:`forward_backward` makes such a callable from a function and an input;
 * :func:`compare` -- the course's from-scratch activations (eager, and with ``compiled=True``
-  the fused fast path of :mod:`relu_course.performance.fusion`, :func:`fused`) against the
-  matching ``torch`` builtins (:data:`relu_course.activations.registry.BUILTINS`), returning
-  :class:`BenchRow`\ s that :func:`format_table` prints;
-  :func:`forward_backward_bytes` is the traffic model above;
-* :func:`main` -- the command line, ``python -m relu_course.performance.bench``: the full
+  the fused fast path of :mod:`relu_course.performance.fusion`,
+  :func:`~relu_course.performance.fusion.fused`) against the matching ``torch`` builtins
+  (:data:`relu_course.activations.registry.BUILTINS`), returning :class:`BenchRow`\ s that
+  :func:`format_table` prints; :func:`forward_backward_bytes` is the traffic model above;
+* :func:`main` -- the command line, ``python -m relu_course.performance``: the full
   table for every activation on the CPU (and CUDA when present), sizes :math:`2^{10}` to
   :math:`2^{24}` (:data:`FULL_SIZES`; ``--fast``: :data:`FAST_SIZES`), with each version's
   share of the machine's copy bandwidth (a ``clone`` of the same tensor, timed in the same
@@ -74,7 +74,7 @@ __all__ = ["GOAL_RATIO", "GOAL_RATIOS", "goal_ratio", "Timing", "BenchRow", "for
 #: tensors (the summary line under each table of :func:`format_table` counts them).
 GOAL_RATIO = 1.25
 
-#: Activations with a goal of their own (read-only): tanh's builtin is a single vectorised
+#: The activations with a goal of their own, read-only. Tanh's builtin is a single vectorised
 #: kernel that our formula from exponentials cannot quite match.
 GOAL_RATIOS = MappingProxyType({"tanh": 1.35})
 
@@ -156,7 +156,7 @@ class BenchRow:
     """One activation at one size: the from-scratch version against torch's builtin.
 
     Attributes:
-        name: the activation's name (a key of :data:`BUILTINS`).
+        name: the activation's name (a key of :data:`~relu_course.activations.registry.BUILTINS`).
         numel: elements in the input tensor.
         device: where it ran, e.g. ``"cpu"`` or ``"cuda:0"``.
         dtype: e.g. ``"float32"``.
@@ -165,7 +165,7 @@ class BenchRow:
         nbytes: bytes moved by forward + backward under the traffic model,
             :func:`forward_backward_bytes`.
         copy: timing of ``x.clone()`` in the same rounds, or ``None``.
-        fused: timing of the :func:`fused` version, or ``None``.
+        fused: timing of the :func:`~relu_course.performance.fusion.fused` version, or ``None``.
         fused_builtin: timing of the builtin in the fused version's rounds, or ``None``.
 
     Example:
@@ -340,7 +340,8 @@ def time_forward_backward(fn: Callable[[Tensor], Tensor], x: Tensor, *, repeats:
     device, with warm-up and synchronisation as in :func:`time_interleaved`.
 
     Args:
-        fn: a differentiable function of one tensor, e.g. ``relu_course.activations.functional.gelu``.
+        fn: a differentiable function of one tensor, e.g.
+            ``relu_course.activations.functional.gelu``.
         x: a floating-point input tensor (it is not modified).
         repeats: timed calls (at least 1).
         warmup: untimed calls first (at least 0).
@@ -435,7 +436,7 @@ def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gel
     take turns in rounds of their own (:func:`time_interleaved`).
 
     Args:
-        names: activation names from :data:`BUILTINS`.
+        names: activation names from :data:`~relu_course.activations.registry.BUILTINS`.
         sizes: number of elements of the input, one or several.
         device: ``"cpu"``, ``"cuda"``, ...; ``None`` picks the default
             (:func:`relu_course.utils.get_device`; an unknown or unavailable device is a
@@ -444,10 +445,10 @@ def compare(names: str | Sequence[str] = ("relu", "sigmoid", "tanh", "elu", "gel
         repeats, warmup: timed and untimed rounds.
         seed: seeds the input.
         copy: also time ``x.clone()`` in the same rounds (:attr:`BenchRow.copy_gbps`).
-        compiled: also time :func:`fused` versions. Each is compiled first (one call), then
-            timed against the builtin in rounds of their own, recorded as
-            ``BenchRow.fused`` and ``BenchRow.fused_builtin``; needs ``warmup >= 1``,
-            since the first calls after compiling still pay one-off costs.
+        compiled: also time :func:`~relu_course.performance.fusion.fused` versions. Each is
+            compiled first (one call), then timed against the builtin in rounds of their own,
+            recorded as ``BenchRow.fused`` and ``BenchRow.fused_builtin``; needs
+            ``warmup >= 1``, since the first calls after compiling still pay one-off costs.
 
     Returns:
         One :class:`BenchRow` per size and name, sizes in the outer loop.
@@ -577,10 +578,10 @@ def _goal_line(group: Sequence[BenchRow], has_fused: bool) -> str:
     return line + f"fused {within} of {len(group)} (eager {eager} of {len(group)})"
 
 
-#: Sizes of the full command-line benchmark, 2^10 to 2^24 elements, and of ``--fast``.
+#: The sizes of the full command-line benchmark, 2^10, 2^12, ..., 2^24 elements.
 FULL_SIZES = tuple(2**k for k in range(10, 25, 2))
 
-
+#: Sizes of ``--fast``, the quick check of the mechanics that the tests run.
 FAST_SIZES = (2**10, 2**12)
 
 
@@ -614,7 +615,7 @@ def _keep_freed_memory() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m relu_course.performance.bench``: time every activation, ours against torch's.
+    """``python -m relu_course.performance``: time every activation, ours against torch's.
 
     Prints one table per device and size (median of interleaved forward + backward runs after
     warm-up, CUDA-synchronised), each version's effective bandwidth and its share of the copy
@@ -633,7 +634,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m relu_course.performance.bench",
+        prog="python -m relu_course.performance",
         description="Forward + backward time of relu_course's activations against torch's.")
     parser.add_argument("--names", nargs="+", default=list(BUILTINS), metavar="NAME",
                         help=f"activations to time (default: all of {', '.join(BUILTINS)})")
@@ -685,9 +686,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_memory_table(saved_bytes(names, numel=min(sizes), dtype=dtype,
                                           device=devices[0])))
     return 0
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main())

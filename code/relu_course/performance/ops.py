@@ -4,8 +4,8 @@ depend on the machine.
 * :data:`OP_KINDS`
 * :func:`count_ops` -- Count the tensor operations a forward + backward of ``fn(x, *args)``
   executes.
-* :func:`classify_ops` -- Group the result of :func:`count_ops` by :data:`OP_KINDS`:
-  ``{"compare/select": ..., "arithmetic": ..., "exp/log/erf/tanh": ...
+* :func:`classify_ops` -- Group the result of :func:`count_ops` by :data:`OP_KINDS`
+  (comparisons and selections, arithmetic, exponential-type functions)
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ def count_ops(fn: Callable[..., Tensor], x: Tensor, *args) -> Counter:
     operations whose result is smaller than ``x`` (such as a 0-d constant): what remains are
     full passes over the data. An in-place operation counts under its plain name (``mul_`` as
     ``mul``): it is a pass over memory all the same; allocating an uninitialised tensor
-    (``empty_like``) is not a pass and is skipped. A fused builtin shows up as one kernel per pass (``relu``,
-    ``threshold_backward``); a from-scratch formula as one entry per elementary operation.
+    (``empty_like``) is not a pass and is skipped. A fused builtin shows up as one kernel per
+    pass (``relu``, ``threshold_backward``); a from-scratch formula as one entry per elementary
+    operation.
 
     Args:
         fn: a differentiable function; ``x``: a floating-point tensor; ``args``: passed on.

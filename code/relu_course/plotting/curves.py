@@ -48,11 +48,11 @@ def plot_activations(names, *, x_range=(-4.0, 4.0), derivatives: bool = True,
                      points: int = 801, title: str | None = None):
     """Plot activation functions (left) and their derivatives (right) from the package.
 
-    ``names`` is a name from :data:`relu_course.activations.registry.FUNCTIONS`, a list of names, a list
-    of ``(name, keyword arguments)`` pairs (to draw one function with several settings) or a
-    mapping ``{name: keyword arguments}``, e.g. ``{"leaky_relu": {"negative_slope": 0.1}}``.
-    Where a derivative jumps at 0, the line is broken and a dot marks the value autograd
-    returns at exactly 0.
+    ``names`` is a name from :data:`relu_course.activations.registry.FUNCTIONS`, a list of
+    names, a list of ``(name, keyword arguments)`` pairs (to draw one function with several
+    settings) or a mapping ``{name: keyword arguments}``, e.g.
+    ``{"leaky_relu": {"negative_slope": 0.1}}``. Where a derivative jumps at 0, the line is broken and a dot
+    marks the value autograd returns at exactly 0.
 
     Returns the matplotlib figure.
 
@@ -132,8 +132,8 @@ def plot_curves(curves: Mapping[str, object], x=None, *, x_range=(-4.0, 4.0), nu
 
     Each curve is told apart by colour (the palette), line style and marker shape, so the plot
     also reads in greyscale. Use it for functions that are not in
-    ``relu_course.activations.registry.FUNCTIONS`` (a step function, say), for a target curve and the
-    networks that approximate it, or for any measured values on a common grid.
+    ``relu_course.activations.registry.FUNCTIONS`` (a step function, say), for a target curve
+    and the networks that approximate it, or for any measured values on a common grid.
 
     Args:
         curves: ``{label: curve}`` where a curve is a callable applied to the grid (a 1-D

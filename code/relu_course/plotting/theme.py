@@ -115,5 +115,5 @@ def _label_value(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
-#: Line styles paired with the palette in :func:`plot_curves`.
+#: Line styles paired with the palette in :func:`~relu_course.plotting.curves.plot_curves`.
 _LINESTYLES = ("-", "--", "-.", ":")

@@ -39,7 +39,8 @@ def plot_histories(histories: Mapping[str, object], metric: str = "train_loss", 
 
     Example:
         >>> from relu_course.training import History
-        >>> fig = plot_histories({"relu": History(train_loss=[1.0, 0.5]), "tanh": History(train_loss=[1.0, 0.8])})
+        >>> fig = plot_histories({"relu": History(train_loss=[1.0, 0.5]), "tanh":
+        History(train_loss=[1.0, 0.8])})
         >>> len(fig.axes[0].lines)
         2
     """
@@ -442,8 +443,8 @@ def plot_prelu_slopes(runs: Mapping[str, object], *, init: float | None = 0.25, 
     marks the initial value.
 
     Args:
-        runs: ``{label: runs}``; ``runs`` is a list with one entry per training run (seed),
-            each a dict ``{layer name: slopes}`` as :func:`relu_course.analysis.monitor.prelu_slopes`
+        runs: ``{label: runs}``; ``runs`` is a list with one entry per training run (seed), each
+            a dict ``{layer name: slopes}`` as :func:`relu_course.analysis.monitor.prelu_slopes`
             returns, or a list of per-layer slopes (1-D tensors, arrays or lists). A single dict
             counts as one run. All runs of a label need the same number of layers.
         init: the slopes' initial value to mark (``None`` for no line).
@@ -511,8 +512,8 @@ def plot_trajectories(paths: Mapping[str, object], *, target=None, ax=None,
     ``target`` is given, a star at the optimum.
 
     Paths differ by colour (the colour-blind-safe palette), line style and marker shape. Use it
-    with :func:`relu_course.training.regression.linear_regression_path` for a two-weight unit: a path that
-    can only move up-and-right or down-and-left zig-zags towards an optimum that lies
+    with :func:`relu_course.training.regression.linear_regression_path` for a two-weight unit: a
+    path that can only move up-and-right or down-and-left zig-zags towards an optimum that lies
     down-and-right.
 
     Args:

@@ -94,8 +94,8 @@ def clip_gradient_norm(optimizer: torch.optim.Optimizer, max_norm: float | None,
     is capped, so an occasional huge gradient (a "cliff" in the loss) cannot throw the weights
     far away. It is applied by ``torch.nn.utils.clip_grad_norm_`` from a step pre-hook
     (``Optimizer.register_step_pre_hook``), so the optimizer is changed in place and
-    :func:`fit` needs no change. With ``max_norm=None`` nothing is clipped and the norms are
-    only recorded.
+    :func:`~relu_course.training.loop.fit` needs no change. With ``max_norm=None`` nothing is
+    clipped and the norms are only recorded.
 
     Args:
         optimizer: a ``torch.optim.Optimizer`` over the model's parameters.

@@ -8,8 +8,8 @@ batches, and comparisons of feed-forward kinds over seeds.
   all non-overlapping windows of ``split``
 * :func:`train_language_model` -- Train ``model`` on random windows of ``data``'s training split
   with AdamW and a cosine learning-rate schedule
-* :func:`compare_feedforward` -- Train one :class:`TinyTransformerLM` per feed-forward kind and
-  seed; return the final validation losses, ``{kind
+* :func:`compare_feedforward` -- Train one tiny transformer per feed-forward kind and seed;
+  return the final validation losses
 """
 
 from __future__ import annotations
@@ -192,21 +192,23 @@ def train_language_model(model: TinyTransformerLM, data: CharCorpus,
 
 def compare_feedforward(kinds, data: CharCorpus, seeds=None, config: LMConfig | None = None,
                         *, return_models: bool = False, **model_kwargs):
-    """Train one :class:`TinyTransformerLM` per feed-forward kind and seed; return the final
-    validation losses, ``{kind: [loss for each seed]}`` (nats per character).
+    """Train one :class:`~relu_course.models.transformer.TinyTransformerLM` per feed-forward
+    kind and seed; return the final validation losses, ``{kind: [loss for each seed]}`` (nats
+    per character).
 
     For each seed the model's initialisation is seeded with that seed and the batches with it
     too, so kinds with the same seed see the same batches. With the default ``ffn_hidden`` all
     kinds have (almost) equal parameter counts.
 
     Args:
-        kinds: feed-forward kinds (see :data:`FFN_KINDS`).
+        kinds: feed-forward kinds (see :data:`~relu_course.models.transformer.FFN_KINDS`).
         data: the corpus.
         seeds: the seeds (default: ``relu_course.seeds(3)``, three from the base seed).
         config: training settings (its ``seed`` is replaced by each seed).
         return_models: also return the trained models, ``{kind: [model for each seed]}``
             (the result is then the pair ``(losses, models)``).
-        **model_kwargs: passed to :class:`TinyTransformerLM` (``context``, ``d_model``, ...).
+        **model_kwargs: passed to :class:`~relu_course.models.transformer.TinyTransformerLM`
+            (``context``, ``d_model``, ...).
 
     Example:
         >>> from relu_course.data import char_corpus

@@ -30,10 +30,10 @@ def prelu_parameter_groups(model: nn.Module, weight_decay: float,
     slopes. Pass the result to any ``torch.optim`` optimiser, then to
     :func:`relu_course.training.loop.fit` as ``optimizer=``.
 
-    Slopes are the ``weight`` of every :class:`relu_course.activations.modules.PReLU` and ``torch.nn.PReLU``
-    module; each parameter appears once (shared ones too), in ``model.parameters()`` order, and
-    frozen parameters (``requires_grad=False``) are left out. Empty groups are left out, so a
-    model without PReLU gives one group.
+    Slopes are the ``weight`` of every :class:`relu_course.activations.modules.PReLU` and
+    ``torch.nn.PReLU`` module; each parameter appears once (shared ones too), in
+    ``model.parameters()`` order, and frozen parameters (``requires_grad=False``) are left out.
+    Empty groups are left out, so a model without PReLU gives one group.
 
     Args:
         model: the network.

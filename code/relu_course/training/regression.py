@@ -25,7 +25,7 @@ def fit_curve(model: nn.Module, x: Tensor, y: Tensor, *, steps: int = 1000, lr: 
               optimizer: str = "adam") -> list[float]:
     r"""Fit ``model`` to the points ``(x, y)`` by full-batch gradient descent on the mean
     squared error :math:`\frac{1}{N} \sum_i \lVert f(x_i) - y_i \rVert^2 / m` (regression; the
-    classification loop is :func:`fit`).
+    classification loop is :func:`~relu_course.training.loop.fit`).
 
     Every step uses all :math:`N` points, so the result depends only on the model's initial
     parameters (seed them with :func:`relu_course.set_seed`). The model is moved to ``x``'s

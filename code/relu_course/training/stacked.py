@@ -2,7 +2,7 @@ r"""Many small networks trained side by side as one batched network, for experim
 and activations.
 
 * :func:`fit_many` -- Train several networks of one architecture side by side, and return one
-  :class:`History` per network.
+  :class:`~relu_course.training.loop.History` per network.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def _evaluate_stack(stack: _ModelStack, x: Tensor, y: Tensor,
 def fit_many(models, data: Dataset, config: TrainConfig | None = None, *,
              evaluate_train: bool = True) -> list[History]:
     r"""Train several networks of one architecture side by side, and return one
-    :class:`History` per network.
+    :class:`~relu_course.training.loop.History` per network.
 
     The result is what ``[fit(model, data, config) for model in models]`` gives -- every
     network sees the same minibatches in the same order (drawn from ``config.seed``), takes
@@ -191,8 +191,8 @@ def fit_many(models, data: Dataset, config: TrainConfig | None = None, *,
 
     moves each :math:`\theta_a` exactly as minimising its own :math:`L_a` would
     (:math:`\partial L / \partial \theta_a = \partial L_a / \partial \theta_a`). Results agree
-    with separate :func:`fit` calls up to floating-point rounding, since the batched products
-    add their terms in another order.
+    with separate :func:`~relu_course.training.loop.fit` calls up to floating-point rounding,
+    since the batched products add their terms in another order.
 
     That makes a controlled comparison cheap: networks built by
     :func:`relu_course.models.dense.mlp` or :func:`relu_course.models.cnn.small_cnn` right after the
@@ -203,21 +203,24 @@ def fit_many(models, data: Dataset, config: TrainConfig | None = None, *,
     Args:
         models: at least one ``nn.Sequential`` network; all must have the same layers, except
             that the activation layers (any of
-            :func:`relu_course.activations.registry.module_types`, or ``nn.Identity``) may differ.
-            Supported layers: ``Flatten``, ``Linear``, ``Conv2d`` (``groups=1``),
+            :func:`relu_course.activations.registry.module_types`, or ``nn.Identity``) may
+            differ. Supported layers: ``Flatten``, ``Linear``, ``Conv2d`` (``groups=1``),
             ``MaxPool2d``, ``AvgPool2d`` and activations, in the arrangements that
-            :func:`~relu_course.models.dense.mlp` and :func:`~relu_course.models.cnn.small_cnn` build.
-            They are moved to ``data``'s device.
+            :func:`~relu_course.models.dense.mlp` and :func:`~relu_course.models.cnn.small_cnn`
+            build. They are moved to ``data``'s device.
         data: a :class:`relu_course.data.datasets.Dataset`.
-        config: hyper-parameters, as for :func:`fit` (default ``TrainConfig()``).
+        config: hyper-parameters, as for :func:`~relu_course.training.loop.fit` (default
+            ``TrainConfig()``).
         evaluate_train: if ``True`` (the default), ``train_loss`` and ``train_accuracy`` are
-            measured on the whole training set after each epoch, as :func:`fit` does. If
-            ``False``, they are the averages over the epoch's minibatches, taken while the
-            weights were still changing -- cheaper, and what many training loops print.
+            measured on the whole training set after each epoch, as
+            :func:`~relu_course.training.loop.fit` does. If ``False``, they are the averages
+            over the epoch's minibatches, taken while the weights were still changing --
+            cheaper, and what many training loops print.
 
     Returns:
-        One :class:`History` per network, in order. ``seconds_per_epoch`` is the time that the
-        whole stack took per epoch (the same value in every history).
+        One :class:`~relu_course.training.loop.History` per network, in order.
+        ``seconds_per_epoch`` is the time that the whole stack took per epoch (the same value in
+        every history).
 
     Raises:
         TrainingDiverged: if the loss of any network becomes NaN or infinite (the weights

@@ -7,8 +7,9 @@ seeds each watched by a monitor.
   return every history.
 * :class:`MonitoredRun` -- One training run of :func:`fit_seeds_monitored`: its seed, the
   trained model
-* :func:`fit_seeds_monitored` -- Train a fresh model once per seed with :func:`fit`, watching
-  each run with a :class:`~relu_course.analysis.monitor.TrainingMonitor`
+* :func:`fit_seeds_monitored` -- Train a fresh model once per seed with
+  :func:`~relu_course.training.loop.fit`, watching each run with a
+  :class:`~relu_course.analysis.monitor.TrainingMonitor`
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def epochs_to_reach(values, threshold: float, below: bool = True) -> int | None:
     With ``below=True`` (for an error or a loss) it is the smallest :math:`k \ge 1` with
     :math:`v_k \le \text{threshold}`; with ``below=False`` (for an accuracy) the smallest
     :math:`k` with :math:`v_k \ge \text{threshold}`. Epochs count from 1, as in
-    :class:`History` (``values[0]`` is after epoch 1). A NaN never reaches the threshold.
+    :class:`~relu_course.training.loop.History` (``values[0]`` is after epoch 1). A NaN never
+    reaches the threshold.
 
     Args:
         values: the metric after each epoch, e.g. ``history.train_accuracy`` (a sequence, 1-D
@@ -102,17 +104,19 @@ def sweep_learning_rates(make_model: Callable[[], nn.Module], data: Dataset, lea
                          patience: int | None = None) -> dict[float, list[History | None]]:
     r"""Train a fresh model for every learning rate and seed, and return every history.
 
-    For each ``lr`` in ``learning_rates`` and each ``seed`` in ``seeds``, in that order: seed the
-    global generators by calling :func:`relu_course.set_seed` with ``seed``, build the model with
-    ``make_model()`` (so the initial weights depend on the seed only, not on the learning rate)
-    and train it with :func:`fit` using ``config`` with ``lr`` and ``seed`` (the minibatch order)
-    replaced. This is how a comparison such as Krizhevsky et al.'s ReLU-versus-tanh figure is
-    made fair: each network gets the learning rate that suits it best, chosen from the same grid.
+    For each ``lr`` in ``learning_rates`` and each ``seed`` in ``seeds``, in that order: seed
+    the global generators by calling :func:`relu_course.set_seed` with ``seed``, build the model
+    with ``make_model()`` (so the initial weights depend on the seed only, not on the learning
+    rate) and train it with :func:`~relu_course.training.loop.fit` using ``config`` with ``lr``
+    and ``seed`` (the minibatch order) replaced. This is how a comparison such as Krizhevsky et
+    al.'s ReLU-versus-tanh figure is made fair: each network gets the learning rate that suits
+    it best, chosen from the same grid.
 
-    A run stops early, through :func:`fit`'s callback, once its training accuracy reaches
-    ``target_accuracy`` (then :func:`epochs_to_reach` of its ``train_accuracy`` is its last
-    epoch), or once its training accuracy has not improved on its best for ``patience``
-    epochs in a row (it has stalled; it is kept, and counts as not reaching the target).
+    A run stops early, through :func:`~relu_course.training.loop.fit`'s callback, once its
+    training accuracy reaches ``target_accuracy`` (then :func:`epochs_to_reach` of its
+    ``train_accuracy`` is its last epoch), or once its training accuracy has not improved on its
+    best for ``patience`` epochs in a row (it has stalled; it is kept, and counts as not
+    reaching the target).
 
     Args:
         make_model: builds an untrained model, e.g.
@@ -126,7 +130,7 @@ def sweep_learning_rates(make_model: Callable[[], nn.Module], data: Dataset, lea
 
     Returns:
         ``{lr: [history per seed]}``; a run whose loss became NaN or infinite
-        (:class:`TrainingDiverged`) is ``None``.
+        (:class:`~relu_course.training.loop.TrainingDiverged`) is ``None``.
 
     Example:
         >>> from relu_course.data import load
@@ -184,7 +188,8 @@ def sweep_learning_rates(make_model: Callable[[], nn.Module], data: Dataset, lea
 @dataclass
 class MonitoredRun:
     """One training run of :func:`fit_seeds_monitored`: its seed, the trained model, its
-    :class:`History` and the :class:`~relu_course.analysis.monitor.TrainingMonitor` that watched it.
+    :class:`~relu_course.training.loop.History` and the
+    :class:`~relu_course.analysis.monitor.TrainingMonitor` that watched it.
 
     Example:
         >>> run = MonitoredRun(seed=0, model=nn.Linear(2, 2), history=History(), monitor=None)
@@ -202,8 +207,9 @@ def fit_seeds_monitored(make_model: Callable[[], nn.Module], data: Dataset,
                         config: TrainConfig | None = None, seeds=None, *,
                         probe: Tensor | None = None, probe_targets: Tensor | None = None,
                         every: int = 1) -> list[MonitoredRun]:
-    r"""Train a fresh model once per seed with :func:`fit`, watching each run with a
-    :class:`~relu_course.analysis.monitor.TrainingMonitor`, and return every run.
+    r"""Train a fresh model once per seed with :func:`~relu_course.training.loop.fit`, watching
+    each run with a :class:`~relu_course.analysis.monitor.TrainingMonitor`, and return every
+    run.
 
     For each ``seed``, in order: seed the global generators with
     :func:`relu_course.set_seed`, build the model with ``make_model()`` (so its initial
