@@ -40,8 +40,8 @@ def gradient_norms(model: nn.Module, x: Tensor, y: Tensor, loss_fn=None) -> dict
 
     Example:
         >>> from relu_course.models import mlp
-        >>> norms = gradient_norms(mlp(4, [8, 8], 3), torch.randn(16, 4), torch.randint(0, 3,
-        (16,)))
+        >>> norms = gradient_norms(mlp(4, [8, 8], 3), torch.randn(16, 4),
+        ...                        torch.randint(0, 3, (16,)))
         >>> list(norms)                   # the three Linear layers, first to last
         ['1', '3', '5']
     """

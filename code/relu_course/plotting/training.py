@@ -39,8 +39,8 @@ def plot_histories(histories: Mapping[str, object], metric: str = "train_loss", 
 
     Example:
         >>> from relu_course.training import History
-        >>> fig = plot_histories({"relu": History(train_loss=[1.0, 0.5]), "tanh":
-        History(train_loss=[1.0, 0.8])})
+        >>> fig = plot_histories({"relu": History(train_loss=[1.0, 0.5]),
+        ...                       "tanh": History(train_loss=[1.0, 0.8])})
         >>> len(fig.axes[0].lines)
         2
     """
