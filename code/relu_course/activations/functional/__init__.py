@@ -20,7 +20,7 @@ Each function ``f`` also has ``f_derivative`` with the same arguments, which ret
 
 These are the readable versions: one formula per line, out of place. The fast path -- the same
 functions reformulated for ``torch.compile`` and fused into one loop each way -- lives in
-:mod:`relu_course.performance.fusion`, whose tests check it against this file. The activation
+:mod:`relu_course.performance.fusion`, whose tests check it against these functions. The activation
 registry (:mod:`relu_course.activations.registry`) lists them all by name.
 
 The code is in one module per family, each short enough to read in one sitting; this package
@@ -36,18 +36,43 @@ saturating     sigmoid and tanh
 
 Contents, by family (each ``f`` with ``f_derivative`` and its ``FFunction``):
 
-* :func:`relu` (:class:`ReLUFunction`), :func:`leaky_relu` (:class:`LeakyReLUFunction`),
-  :func:`prelu` (:class:`PReLUFunction`), :func:`relu_kink` (:class:`ReLUKinkFunction`) --
-  the rectifiers; :func:`relu_derivative`, :func:`leaky_relu_derivative`,
-  :func:`prelu_derivative`, :func:`relu_kink_derivative`;
-* :func:`elu` and :func:`selu` (:class:`ELUFunction`, constants :data:`SELU_ALPHA` and
-  :data:`SELU_SCALE`); :func:`elu_derivative`, :func:`selu_derivative`;
-* :func:`gelu` (:class:`GELUFunction`), :func:`silu` (:class:`SiLUFunction`), :func:`mish`
-  (:class:`MishFunction`), :func:`softplus` (:class:`SoftplusFunction`) -- the smooth ones;
-  :func:`gelu_derivative`, :func:`silu_derivative`, :func:`mish_derivative`,
-  :func:`softplus_derivative`;
-* :func:`sigmoid` (:class:`SigmoidFunction`) and :func:`tanh` (:class:`TanhFunction`) -- the
-  saturating ones ReLU replaced; :func:`sigmoid_derivative`, :func:`tanh_derivative`.
+* :func:`~relu_course.activations.functional.rectifiers.relu`
+  (:class:`~relu_course.activations.functional.rectifiers.ReLUFunction`),
+  :func:`~relu_course.activations.functional.rectifiers.leaky_relu`
+  (:class:`~relu_course.activations.functional.rectifiers.LeakyReLUFunction`),
+  :func:`~relu_course.activations.functional.rectifiers.prelu`
+  (:class:`~relu_course.activations.functional.rectifiers.PReLUFunction`),
+  :func:`~relu_course.activations.functional.rectifiers.relu_kink`
+  (:class:`~relu_course.activations.functional.rectifiers.ReLUKinkFunction`) -- the rectifiers;
+  :func:`~relu_course.activations.functional.rectifiers.relu_derivative`,
+  :func:`~relu_course.activations.functional.rectifiers.leaky_relu_derivative`,
+  :func:`~relu_course.activations.functional.rectifiers.prelu_derivative`,
+  :func:`~relu_course.activations.functional.rectifiers.relu_kink_derivative`;
+* :func:`~relu_course.activations.functional.exponential.elu` and
+  :func:`~relu_course.activations.functional.exponential.selu`
+  (:class:`~relu_course.activations.functional.exponential.ELUFunction`, constants
+  :data:`~relu_course.activations.functional.exponential.SELU_ALPHA` and
+  :data:`~relu_course.activations.functional.exponential.SELU_SCALE`);
+  :func:`~relu_course.activations.functional.exponential.elu_derivative`,
+  :func:`~relu_course.activations.functional.exponential.selu_derivative`;
+* :func:`~relu_course.activations.functional.smooth.gelu`
+  (:class:`~relu_course.activations.functional.smooth.GELUFunction`),
+  :func:`~relu_course.activations.functional.smooth.silu`
+  (:class:`~relu_course.activations.functional.smooth.SiLUFunction`),
+  :func:`~relu_course.activations.functional.smooth.mish`
+  (:class:`~relu_course.activations.functional.smooth.MishFunction`),
+  :func:`~relu_course.activations.functional.smooth.softplus`
+  (:class:`~relu_course.activations.functional.smooth.SoftplusFunction`) -- the smooth ones;
+  :func:`~relu_course.activations.functional.smooth.gelu_derivative`,
+  :func:`~relu_course.activations.functional.smooth.silu_derivative`,
+  :func:`~relu_course.activations.functional.smooth.mish_derivative`,
+  :func:`~relu_course.activations.functional.smooth.softplus_derivative`;
+* :func:`~relu_course.activations.functional.saturating.sigmoid`
+  (:class:`~relu_course.activations.functional.saturating.SigmoidFunction`) and
+  :func:`~relu_course.activations.functional.saturating.tanh`
+  (:class:`~relu_course.activations.functional.saturating.TanhFunction`) -- the saturating ones
+  ReLU replaced; :func:`~relu_course.activations.functional.saturating.sigmoid_derivative`,
+  :func:`~relu_course.activations.functional.saturating.tanh_derivative`.
 
 Papers: ReLU (Nair & Hinton, 2010; Glorot, Bordes & Bengio, 2011), Leaky ReLU (Maas, Hannun &
 Ng, 2013), PReLU (He et al., 2015), ELU (Clevert, Unterthiner & Hochreiter, 2016), SELU
