@@ -18,7 +18,6 @@ from torch import Tensor, nn
 
 from .._validation import check_inplace, check_int, check_real
 from . import functional as F
-from .functional.smooth import _check_approximate
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "SiLU", "Mish", "Softplus",
            "Sigmoid", "Tanh", "ReLUKink"]
@@ -187,7 +186,7 @@ class GELU(nn.Module):
 
     def __init__(self, approximate: str = "none"):
         super().__init__()
-        self.approximate = _check_approximate("GELU", approximate)
+        self.approximate = F._check_approximate("GELU", approximate)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.gelu(input, approximate=self.approximate)
@@ -304,7 +303,7 @@ class Tanh(nn.Module):
 class ReLUKink(nn.Module):
     r"""ReLU whose backward uses a chosen derivative at exactly 0,
     :math:`\mathrm{ReLU}'(0) = s` (``grad_at_zero``); see
-    :func:`~relu_course.activations.functional.rectifiers.relu_kink` (Bertoin et al., 2021).
+    :func:`relu_course.activations.functional.relu_kink` (Bertoin et al., 2021).
 
     The forward is ReLU's, bit for bit. It has its own entry in the activation registry
     (``relu_kink``), so the diagnostics find it and

@@ -89,7 +89,7 @@ class PackedReLUFunction(torch.autograd.Function):
     r"""ReLU whose backward keeps one bit per element: where the output is non-zero.
 
     The gradient is ``grad * (out != 0)``, the same as
-    :func:`~relu_course.activations.functional.rectifiers.relu` (and ``torch.relu``, whose backward passes
+    :func:`relu_course.activations.functional.relu` (and ``torch.relu``, whose backward passes
     the gradient where the input was positive or NaN). The mask is packed eight elements per
     byte with :func:`pack_bits`: float32 needs 32 times less saved memory than ``torch.relu``,
     which keeps its whole output.
@@ -118,7 +118,7 @@ class PackedReLUFunction(torch.autograd.Function):
 def packed_relu(input: Tensor, inplace: bool = False) -> Tensor:
     r"""ReLU, :math:`\max(0, x)`, that saves a 1-bit mask for its backward pass.
 
-    Values and gradients equal :func:`~relu_course.activations.functional.rectifiers.relu`'s; only the
+    Values and gradients equal :func:`relu_course.activations.functional.relu`'s; only the
     memory kept between forward and backward differs (and packing and unpacking the bits costs
     time).
 

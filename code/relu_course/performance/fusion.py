@@ -47,9 +47,7 @@ from torch import Tensor
 
 from .._validation import check_inplace, check_real, check_tensor
 from ..activations import functional as F
-from ..activations.functional._common import _down, _sigmoid, _up
-from ..activations.functional.rectifiers import _check_prelu, _prelu_weight_view, _sum_like_weight
-from ..activations.functional.smooth import _check_approximate, _gelu_slope
+from ..activations.functional import _down, _prelu_weight_view, _sigmoid, _sum_like_weight, _up
 
 __all__ = ["fused", "FUSED"]
 
@@ -214,7 +212,7 @@ class GELUFused(_NoJVP, F.GELUFunction):
     def backward(ctx, grad_out: Tensor):
         (x,) = ctx.saved_tensors
         if ctx.approximate != "none" or x.dtype != torch.float32:     # the readable formula
-            return _down(_up(grad_out) * _gelu_slope(_up(x), ctx.approximate), grad_out), None
+            return _down(_up(grad_out) * F._gelu_slope(_up(x), ctx.approximate), grad_out), None
         cdf, pdf = _normal_cdf_pdf_fused(x)
         return grad_out * (cdf + x * pdf), None
 
@@ -258,7 +256,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    _check_prelu("prelu", input, weight)
+    F._check_prelu("prelu", input, weight)
     return PReLUFused.apply(input, weight)
 
 
@@ -277,7 +275,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     check_tensor("gelu", input)
-    approximate = _check_approximate("gelu", approximate)
+    approximate = F._check_approximate("gelu", approximate)
     return GELUFused.apply(input, approximate)
 
 
