@@ -1,4 +1,4 @@
-r"""Speed and memory: the fused (``torch.compile``\ d) fast path of the activations, fair timing
+r"""Speed and memory: the fast path of the activations (fused by ``torch.compile``), fair timing
 against torch's builtins, operation counts, and the memory kept for the backward pass.
 
 ======  ========================================================================================

@@ -1,4 +1,4 @@
-r"""What activations keep in memory for the backward pass, and a ReLU that keeps one bit.
+r"""What autograd keeps in memory for the backward pass of a computation.
 
 During training, every layer saves some tensors in its forward pass so that its backward pass
 can run later; until then those tensors stay in memory. For a network this *activation

@@ -1,5 +1,5 @@
-r"""What the optimiser sees: parameter groups (PReLU slopes without weight decay) and gradient-norm
-clipping.
+r"""What the optimiser sees: parameter groups, with the PReLU slopes kept out of weight decay
+(gradient clipping is in :mod:`relu_course.training.clipping`).
 
 * :func:`prelu_parameter_groups` -- Split ``model``'s trainable parameters into optimiser
   parameter groups: the PReLU slopes, and everything else
