@@ -4,6 +4,7 @@ Chapters 6 to 8 are in test_exercises_variants.py, chapters 9 to 14 in test_exer
 
 from __future__ import annotations
 
+import inspect
 import math
 import statistics
 
@@ -15,6 +16,7 @@ from relu_course import exercises
 from relu_course import exercises as E
 from relu_course.analysis import stats
 from relu_course.exercises import ch02
+from relu_course.exercises._core import CheckResult
 from relu_course.training import epochs_to_reach
 
 
@@ -563,3 +565,13 @@ def test_check_seeds_needed_for_ci():
     assert failed.status == "failed" and "1.96" in failed.message
     assert "int" in exercises.check_seeds_needed_for_ci(lambda s, h: 5.0).message
     assert exercises.check_seeds_needed_for_ci(_stub).status == "not attempted"
+
+
+def test_every_check_shows_the_learners_signature():
+    # help(rc.exercises.check_...) lists what the learner passes, not the internal tally.
+    checks = [getattr(E, name) for name in E.__all__ if name.startswith("check_")]
+    assert len(checks) > 30
+    for check in checks:
+        signature = inspect.signature(check)
+        assert "tally" not in signature.parameters, check.__name__
+        assert signature.return_annotation is CheckResult, check.__name__
