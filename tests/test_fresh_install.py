@@ -30,10 +30,10 @@ import importlib, torch, relu_course as rc
 for name in rc._SUBMODULES:
     importlib.import_module(f"relu_course.{name}")
 x = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
-rc.functional.relu(x).sum().backward()
+rc.activations.functional.relu(x).sum().backward()
 assert x.grad.tolist() == [0.0, 0.0, 1.0]
 data = rc.data.load("digits")
-history = rc.train.fit(rc.models.mlp(64, [16], 10), data, rc.train.TrainConfig(epochs=1))
+history = rc.training.fit(rc.models.mlp(64, [16], 10), data, rc.training.TrainConfig(epochs=1))
 assert history.epochs == 1
 rc.quiz.load("03-relu-explained")
 import matplotlib, nbclient, ipykernel, jupyterquiz, sklearn
