@@ -214,6 +214,33 @@ def test_exercises_have_stubs_checks_and_hidden_solutions(path):
         f"{path.name}: every exercise needs a hidden solution")
 
 
+EXERCISE_HEADING = re.compile(
+    r"^### Exercise \d+\.\d+ -- .+ \((coding|conceptual); (basic|intermediate|challenging)\)$")
+#: The last chapter of each part of the book ends its exercises with the part's open-ended
+#: mini-project; the instructor guide gives each one a rubric.
+MINI_PROJECT_CHAPTERS = ("05", "09", "12", "14")
+MINI_PROJECT_HEADING = re.compile(r"^### Mini-project -- (.+) \(project; challenging\)$", re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercises_are_labelled_with_kind_and_difficulty(path):
+    headings = re.findall(r"^### Exercise .*$", markdown(load(path)), flags=re.M)
+    for heading in headings:
+        assert EXERCISE_HEADING.match(heading), (
+            f"{path.name}: label the exercise '(coding|conceptual; basic|intermediate|"
+            f"challenging)': {heading}")
+
+
+def test_each_part_ends_with_a_mini_project_with_a_rubric():
+    guide = (CHAPTERS / "instructor-guide.md").read_text(encoding="utf-8")
+    for number in MINI_PROJECT_CHAPTERS:
+        path = next(CHAPTERS.glob(f"{number}-*.ipynb"))
+        titles = MINI_PROJECT_HEADING.findall(markdown(load(path)))
+        assert len(titles) == 1, f"{path.name}: one '### Mini-project -- ...' heading"
+        assert f"Mini-project: {titles[0]}" in guide, (
+            f"the instructor guide needs a rubric headed 'Mini-project: {titles[0]}'")
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapter_shows_its_current_quiz(path):
     """Each chapter shows its own quiz, and the stored output (what the website shows) holds

@@ -109,6 +109,18 @@ def test_chapter_page_shows_its_figures_math_and_colab_link(reports, path):
     assert report.math > 0, "no math markup on the page"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_checks_are_collapsed_and_deep_dives_marked(reports, path):
+    cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+             if c["cell_type"] == "code"]
+    tagged = {tag: sum(tag in c["metadata"].get("tags", []) for c in cells)
+              for tag in ("check", "deep-dive")}
+    report = reports[f"chapters/{path.stem}.html"]
+    assert report.check_cells == tagged["check"] > 0
+    assert report.checks_shown == 0, "a check cell's code is shown without a click"
+    assert report.deep_dive_cells == report.deep_dive_labelled == tagged["deep-dive"]
+
+
 def test_internal_links_resolve(reports, site):
     problems = broken_internal_links(list(reports.values()), site.base, site.html)
     assert not problems, "\n".join(problems[:30])

@@ -92,6 +92,10 @@ class PageReport:
     links: list[str] = field(default_factory=list)
     colab_links: list[str] = field(default_factory=list)
     math: int = 0
+    check_cells: int = 0                # code cells tagged check
+    checks_shown: int = 0               # of which the code is visible without a click
+    deep_dive_cells: int = 0            # code cells tagged deep-dive
+    deep_dive_labelled: int = 0         # of which carry the "deep dive" label
 
 
 _PAGE_SCRIPT = """() => {
@@ -110,8 +114,17 @@ _PAGE_SCRIPT = """() => {
   const links = Array.from(document.querySelectorAll('a[href]')).map(a => a.href);
   const math = Array.from(document.querySelectorAll('.math'))
       .filter(e => /\\\\\\(|\\\\\\[|\\$/.test(e.textContent)).length;
+  const checks = Array.from(document.querySelectorAll('div.cell.tag_check'));
+  const checksShown = checks.filter(c => {
+      const input = c.querySelector('.cell_input');
+      return input !== null && input.checkVisibility();
+  }).length;
+  const deep = Array.from(document.querySelectorAll('div.cell.tag_deep-dive'));
+  const labelled = deep.filter(c => getComputedStyle(c, '::before').content
+      .includes('deep dive')).length;
   return {broken, loaded: loaded.length, outputImages, errors, outputText,
-          text: body.innerText, links, math};
+          text: body.innerText, links, math, checks: checks.length, checksShown,
+          deep: deep.length, labelled};
 }"""
 
 
@@ -128,6 +141,8 @@ def inspect_page(page, url: str) -> PageReport:
     report.output_images = seen["outputImages"]
     report.links = seen["links"]
     report.math = seen["math"]
+    report.check_cells, report.checks_shown = seen["checks"], seen["checksShown"]
+    report.deep_dive_cells, report.deep_dive_labelled = seen["deep"], seen["labelled"]
     report.colab_links = [h for h in seen["links"]
                           if h.startswith("https://colab.research.google.com/")]
     for src in seen["broken"]:
