@@ -11,8 +11,8 @@ import re
 import textwrap
 from pathlib import Path
 
-import shape
 import pytest
+import shape
 
 NOTEBOOKS = sorted(shape.CHAPTERS.glob("*.ipynb"))
 ids = {"ids": lambda p: p.name}
@@ -155,3 +155,13 @@ def test_package_source_drops_docstrings_only():
     text = package_source("relu_course.activations.functional.ReLUFunction")
     assert text.startswith("class ReLUFunction(") and '"""' not in text
     assert re.search(r"def backward\(", text)
+
+
+def test_instructor_guide_states_each_core_reading_time():
+    """The guide's table of times repeats each chapter's computed core time; it must agree."""
+    guide = (shape.CHAPTERS / "instructor-guide.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\d+)\. [^|]+\| (\d+) min \|", guide, flags=re.M))
+    for path in NOTEBOOKS:
+        number = str(int(path.name[:2]))
+        assert rows.get(number) == str(shape.reading_minutes(chapter(path))), (
+            f"instructor guide: chapter {number}'s core time differs from its box")

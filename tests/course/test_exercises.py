@@ -17,7 +17,6 @@ from relu_course import exercises as E
 from relu_course.analysis import stats
 from relu_course.exercises import ch02
 from relu_course.exercises._core import CheckResult
-from relu_course.training import epochs_to_reach
 
 
 def stub(*args):
@@ -97,14 +96,6 @@ def _stepped(x, n, step=1.0):
 def _nrelu(x, generator):
     noise = torch.randn(x.shape, generator=generator, dtype=x.dtype)
     return torch.relu(x + noise * torch.sigmoid(x).sqrt())
-
-
-def leaky_forward(x, slope):
-    return np.where(x > 0, x, slope * x)
-
-
-def leaky_backward(grad_out, x, slope):
-    return grad_out * np.where(x > 0, 1.0, slope)
 
 
 def sparse_layer(h, W):
@@ -206,54 +197,6 @@ def test_check_does_not_modify_the_learners_view_of_the_inputs():
 
     E.check_linear_relu_backward(spy)
     assert len(seen) == 4 and (seen[3][0] == 0).all()      # the exactly-zero input row
-
-
-def test_relu_via_abs_passes():
-    result = E.check_relu_via_abs(lambda x: (x + x.abs()) / 2)
-    assert result.passed and result.checks_passed == 3
-    assert "0.5" in result.message
-
-
-def test_relu_via_abs_not_attempted():
-    assert E.check_relu_via_abs(stub).status == "not attempted"
-
-
-@pytest.mark.parametrize("answer, expected", [
-    (torch.relu, ["autograd gives 0 at x = 0", "abs"]),
-    (lambda x: x.clamp(min=0), ["autograd gives", "clamp"]),
-    (lambda x: x + x.abs(), ["relu_via_abs([-3.", "expected [0."]),
-    (lambda x: ((x + x.abs()) / 2).detach(), ["not differentiable"]),
-    (lambda x: ((x + x.abs()) / 2).numpy(), ["returned a ndarray", "torch.Tensor"]),
-    (lambda x: ((x + x.abs()) / 2).flatten(), ["relu_via_abs("]),
-], ids=["torch.relu", "clamp", "twice-too-big", "detached", "numpy", "wrong-shape"])
-def test_relu_via_abs_explains_the_mistake(answer, expected):
-    result = E.check_relu_via_abs(answer)
-    assert result.status == "failed"
-    for text in expected:
-        assert text in result.message
-
-
-def test_max_regions_passes():
-    result = E.check_max_regions(lambda n: 1 + n + n * (n - 1) // 2)
-    assert result.passed and result.checks_passed == 13
-    assert E.check_max_regions(lambda n: np.int64(1 + n + n * (n - 1) // 2)).passed
-
-
-def test_max_regions_not_attempted():
-    assert E.check_max_regions(stub).status == "not attempted"
-
-
-@pytest.mark.parametrize("answer, expected", [
-    (lambda n: 2 + n + n * (n - 1) // 2, "max_regions(0) returned 2; expected 1"),
-    (lambda n: n + n * (n - 1) // 2, "max_regions(0) returned 0; expected 1"),
-    (lambda n: 2**n, "max_regions(3) returned 8; expected 7"),
-    (lambda n: 1 + n + n * (n - 1) / 2, "returned 1.0 (float); expected an int"),
-    (lambda n: True, "(bool); expected an int"),
-], ids=["off-by-one-up", "off-by-one-down", "exponential", "float", "bool"])
-def test_max_regions_explains_the_mistake(answer, expected):
-    result = E.check_max_regions(answer)
-    assert result.status == "failed"
-    assert expected in result.message
 
 
 def test_check_result_dataclass():
@@ -373,50 +316,6 @@ def test_check_noisy_relu():
                                 * torch.sigmoid(x).sqrt()))
     assert not global_rng.passed and "generator" in global_rng.message
     assert not ch02.check_noisy_relu_nair_hinton(lambda x, g: torch.relu(x)).passed
-
-
-def test_check_first_epoch_at_target():
-    def reference(errors, target):
-        for epoch, e in enumerate(errors, start=1):
-            if e <= target:
-                return epoch
-        return None
-
-    assert ch02.check_first_epoch_at_target(reference).passed
-    assert ch02.check_first_epoch_at_target(
-        lambda errors, target: epochs_to_reach(errors, target)).passed
-    zero_based = ch02.check_first_epoch_at_target(
-        lambda errors, target: (reference(errors, target) or 0) - 1 if errors else None)
-    assert not zero_based.passed and "count from 1" in zero_based.message
-    strict = ch02.check_first_epoch_at_target(
-        lambda errors, target: next((i + 1 for i, e in enumerate(errors) if e < target), None))
-    assert not strict.passed and "<=" in strict.message
-    last = ch02.check_first_epoch_at_target(
-        lambda errors, target: max((i + 1 for i, e in enumerate(errors) if e <= target),
-                                   default=None))
-    assert not last.passed and "first" in last.message
-    minus_one = ch02.check_first_epoch_at_target(
-        lambda errors, target: reference(errors, target) or -1)
-    assert not minus_one.passed and "None" in minus_one.message
-
-
-def test_leaky_two_lines_passes_and_spots_mistakes():
-    result = E.check_leaky_two_lines(leaky_forward, leaky_backward)
-    assert result.passed and result.checks_passed == 6
-    assert E.check_leaky_two_lines(stub, stub).status == "not attempted"
-    assert E.check_leaky_two_lines(leaky_forward, stub).status == "not attempted"
-
-    at_zero = E.check_leaky_two_lines(
-        leaky_forward, lambda g, x, a: g * np.where(x >= 0, 1.0, a))
-    assert at_zero.status == "failed" and "x > 0, not x >= 0" in at_zero.message
-
-    relu = E.check_leaky_two_lines(lambda x, a: np.maximum(x, 0), leaky_backward)
-    assert relu.status == "failed" and "leaky_forward(" in relu.message
-
-    def in_place(grad_out, x, slope):
-        grad_out[x <= 0] *= slope
-        return grad_out
-    assert "in place" in E.check_leaky_two_lines(leaky_forward, in_place).message
 
 
 def test_sparse_relu_layer_passes_and_spots_mistakes():

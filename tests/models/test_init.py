@@ -142,3 +142,37 @@ def test_init_hidden_biases_works_for_a_cnn():
     net = models.init_hidden_biases(models.small_cnn(channels=(4, 8)), -0.2)
     convs = [m for m in net if isinstance(m, nn.Conv2d)]
     assert all(torch.all(c.bias == -0.2) for c in convs)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_he_normal_draws_variance_two_over_fan_in_in_place(layer):
+    build, fan_in, _ = LAYERS[layer]
+    set_seed(0)
+    w = build().weight
+    assert models.he_normal_(w) is w
+    assert w.std().item() == pytest.approx(math.sqrt(2.0 / fan_in), rel=0.03)
+    assert abs(w.mean().item()) < 0.03 * math.sqrt(2.0 / fan_in)
+    assert not w.requires_grad or w.grad is None       # no autograd history
+
+
+def test_he_normal_is_the_code_path_of_the_he_scheme():
+    set_seed(4)
+    net = models.init_weights(models.mlp(20, [30], 4, init="default"), "he")
+    set_seed(4)
+    ref = models.mlp(20, [30], 4, init="default")
+    for layer in ref:
+        if isinstance(layer, nn.Linear):
+            models.he_normal_(layer.weight)
+            nn.init.zeros_(layer.bias)
+    for p, q in zip(net.parameters(), ref.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize("bad, error", [
+    ([[1.0, 2.0]], TypeError),
+    (torch.zeros(5), ValueError),                       # a bias, not a weight
+    (torch.zeros(3, 3, dtype=torch.long), ValueError),  # integer weights
+])
+def test_he_normal_rejects_what_is_not_a_weight(bad, error):
+    with pytest.raises(error, match="he_normal_"):
+        models.he_normal_(bad)

@@ -4,6 +4,8 @@ reproducibility, callbacks, divergence, optimizers)."""
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 
 import pytest
 import torch
@@ -176,3 +178,75 @@ def test_training_helpers_restore_the_mode_after_a_failed_forward():
     with pytest.raises(RuntimeError):
         train.evaluate(net, torch.zeros(4, 5), torch.zeros(4, dtype=torch.long))
     assert net.training
+
+
+# ---- train_steps: the minimal loop chapter 1 shows ------------------------------------------
+
+def _line_problem():
+    x = torch.linspace(-1, 1, 32)[:, None]
+    return x, 2 * x - 0.5
+
+
+def test_train_steps_fits_a_line_and_records_each_loss():
+    from relu_course.training import train_steps
+    torch.manual_seed(0)
+    net = nn.Linear(1, 1)
+    x, y = _line_problem()
+    with torch.no_grad():
+        first = nn.functional.mse_loss(net(x), y).item()
+    opt = torch.optim.SGD(net.parameters(), lr=0.3)
+    losses = train_steps(net, x, y, nn.functional.mse_loss, opt, 200)
+    assert len(losses) == 200 and all(isinstance(v, float) for v in losses)
+    assert losses[0] == first                  # measured before the first update
+    assert losses[-1] < 1e-4 < losses[0]
+    assert net.weight.item() == pytest.approx(2.0, abs=0.02)
+    assert net.bias.item() == pytest.approx(-0.5, abs=0.02)
+
+
+def test_train_steps_matches_fit_curve_step_for_step():
+    # the same full-batch Adam steps as training.fit_curve: identical parameters
+    from relu_course.training import fit_curve, train_steps
+    x = torch.linspace(-2, 2, 41)
+    y = x.abs()
+    torch.manual_seed(3)
+    a = nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1))
+    b = nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1))
+    b.load_state_dict(a.state_dict())
+    curve_losses = fit_curve(a, x, y, steps=30, lr=0.02)
+    opt = torch.optim.Adam(b.parameters(), lr=0.02)
+    losses = train_steps(b, x[:, None], y[:, None], nn.functional.mse_loss, opt, 30)
+    assert losses == curve_losses[:-1]
+    for p, q in zip(a.parameters(), b.parameters()):
+        assert torch.equal(p, q)
+
+
+@pytest.mark.parametrize("change, error, fragment", [
+    (dict(model="not a model"), TypeError, "nn.Module"),
+    (dict(optimizer=None), TypeError, "optimizer"),
+    (dict(y=torch.zeros(5, 1)), ValueError, "same, non-zero number of examples"),
+    (dict(x=torch.zeros(0, 1), y=torch.zeros(0, 1)), ValueError, "non-zero"),
+    (dict(steps=0), ValueError, "`steps` >= 1"),
+    (dict(steps=2.5), ValueError, "`steps`"),
+    (dict(steps=True), ValueError, "`steps`"),
+], ids=["model", "optimizer", "lengths", "empty", "zero-steps", "float-steps", "bool-steps"])
+def test_train_steps_rejects_bad_input_clearly(change, error, fragment):
+    from relu_course.training import train_steps
+    net = nn.Linear(1, 1)
+    x, y = _line_problem()
+    args = dict(model=net, x=x, y=y, loss_fn=nn.functional.mse_loss,
+                optimizer=torch.optim.SGD(net.parameters(), lr=0.1), steps=3)
+    args.update(change)
+    before = [p.clone() for p in net.parameters()]
+    with pytest.raises(error, match=re.escape(fragment)):
+        train_steps(**args)
+    assert all(torch.equal(p, q) for p, q in zip(before, net.parameters()))  # nothing trained
+
+
+def test_train_steps_shows_divergence_in_the_losses():
+    from relu_course.training import train_steps
+    torch.manual_seed(0)
+    net = nn.Linear(1, 1)
+    x, y = _line_problem()
+    opt = torch.optim.SGD(net.parameters(), lr=50.0)            # far too large
+    losses = train_steps(net, 100 * x, y, nn.functional.mse_loss, opt, 40)
+    assert losses[-1] > 1e6 * losses[0] or not all(map(math.isfinite, losses))

@@ -107,6 +107,14 @@ def _tanh(x: Tensor) -> Tensor:
 class ReLUFunction(torch.autograd.Function):
     r"""``relu(x) = max(0, x)`` with backward ``grad * (x > 0)``.
 
+    ``forward`` computes ``max(x, 0)`` with ``clamp_min``, which keeps ``-0.0`` and NaN as
+    ``torch.relu`` does. ``setup_context`` saves the *output*: it is enough, because
+    ``out > 0`` exactly where ``x > 0`` (torch's own ReLU saves its output too).
+    ``backward`` selects rather than multiplies by a 0/1 mask, so an inactive unit returns
+    exactly 0 even for an infinite incoming gradient, a NaN input passes its gradient, and
+    ``relu'(0) = 0`` as in PyTorch. ``jvp`` is the same derivative applied to a tangent
+    (forward mode, ``torch.func.jvp``).
+
     Example:
         >>> ReLUFunction.apply(torch.tensor([-1.0, 2.0]))  # what relu() calls
         tensor([0., 2.])
@@ -116,19 +124,17 @@ class ReLUFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(x: Tensor) -> Tensor:
-        return x.clamp_min(0)                    # max(x, 0): keeps -0.0 and NaN like torch.relu
+        return x.clamp_min(0)                # max(x, 0)
 
     @staticmethod
     def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(output)            # the output is enough (torch saves it too):
-        ctx.save_for_forward(output)             # out > 0 exactly where x > 0
+        ctx.save_for_backward(output)        # out > 0 exactly where x > 0
+        ctx.save_for_forward(output)
 
     @staticmethod
     def backward(ctx, grad_out: Tensor) -> Tensor:
         (out,) = ctx.saved_tensors
-        # relu'(x) = 1 for x > 0, 0 for x <= 0 (PyTorch picks 0 at the kink). Selecting, not
-        # multiplying by a mask: 0 where the unit is off even if grad is inf; a NaN passes.
-        return torch.where(out <= 0, 0.0, grad_out)
+        return torch.where(out <= 0, 0.0, grad_out)    # relu'(0) = 0
 
     @staticmethod
     def jvp(ctx, x_t: Tensor) -> Tensor:

@@ -29,7 +29,6 @@ __all__ = ["dead_unit_fraction", "never_positive_units", "unit_preactivation_gra
 
 
 @torch.no_grad()
-@torch.no_grad()
 def dead_unit_fraction(model: nn.Module, x: Tensor) -> dict[str, float]:
     """For each activation layer, the fraction of its units that are never positive on ``x``
     (a "dead" ReLU outputs zero for every input, so it also gets no gradient).
@@ -93,10 +92,16 @@ def never_positive_units(model: nn.Module, x: Tensor) -> dict[str, Tensor]:
     check_tensor("never_positive_units", x, name="x")
     if len(x) == 0:
         raise ValueError("never_positive_units(): x holds no examples")
-    with eval_mode(model), record_activations(model, "input") as pre:
+    # Run the network as it is used (dropout off) and record z, the input
+    # of every activation layer, for the whole data set at once.
+    with eval_mode(model), record_activations(model, "input") as inputs:
         model(x)
-    return {name: ~(zs[-1].reshape(len(x), -1) > 0).any(dim=0).cpu()
-            for name, zs in pre.items()}
+    dead = {}
+    for layer, recorded in inputs.items():
+        z = recorded[-1].reshape(len(x), -1)      # (examples, units)
+        ever_positive = (z > 0).any(dim=0)        # one flag per unit
+        dead[layer] = ~ever_positive.cpu()
+    return dead
 
 
 def unit_preactivation_gradients(model: nn.Module, x: Tensor, y: Tensor,

@@ -7,7 +7,7 @@ failure, what was wrong and for which input. A function that still raises
 
 Every chapter keeps its checks in its own module, ``chNN.py`` (``ch03`` for chapter 3), built
 with the decorator :func:`exercise` from ``_core``; all of them are available here, e.g.
-``relu_course.exercises.check_max_regions``.
+``relu_course.exercises.check_count_patterns``.
 
 Convention for a chapter notebook: the exercise text, a stub cell, a cell calling the check,
 then a hidden solution cell that ends by calling the same check -- the test suite runs those

@@ -60,9 +60,11 @@ def check_xor_relu_weights(tally, xor_weights) -> str:
             hint = ""
             if (z > 0).all() or (z <= 0).all():
                 hint = (" -- at this input both units are "
-                        f"{'on' if (z > 0).all() else 'off'}; XOR needs a unit that switches "
-                        f"on at some corners and off at others (a unit with pre-activation "
-                        f"x1 + x2 - 1, for instance, is positive only at (1, 1))")
+                        f"{'on' if (z > 0).all() else 'off'}. A unit that is on at all four "
+                        f"corners, or off at all four, acts there as an affine function, and "
+                        f"no affine function is XOR: at least one unit must be on at some "
+                        f"corners and off at others. Sketch the line on which each unit "
+                        f"switches.")
             raise Failure(f"for the input ({x[0]:g}, {x[1]:g}) the network outputs {out:.4g}, "
                            f"but XOR is {target:g} (pre-activations {show(z)}){hint}")
         tally.ok()
@@ -86,7 +88,7 @@ def _hinge_mse(bias: float, coefficients: np.ndarray, x: np.ndarray, y: np.ndarr
 def check_hinge_least_squares(tally, fit_hinges) -> str:
     """Check ``fit_hinges(x, y, knots) -> (bias, coefficients)``: for data ``(x, y)`` (1-D NumPy
     arrays) and ``k`` hinge positions ``knots``, the bias ``c`` and the ``k`` coefficients
-    ``a_j`` of ``f(x) = c + sum_j a_j relu(x - t_j)`` that minimise the mean squared error
+    ``v_j`` of ``f(x) = c + sum_j v_j relu(x - t_j)`` that minimise the mean squared error
     ``mean((f(x) - y)**2)``. The error is compared with a reference least-squares fit; data
     that are exactly a sum of hinges must be recovered exactly.
 

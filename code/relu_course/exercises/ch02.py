@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 
 from ._core import Failure, call, exercise, show
 
 __all__ = ["check_stepped_sigmoid_sum", "check_noisy_relu_nair_hinton",
-           "check_first_epoch_at_target"]
+           "check_softplus_without_overflow"]
 
 
 def _stepped_reference(x: torch.Tensor, n: int, step: float = 1.0, first: int = 1,
@@ -147,36 +146,71 @@ def check_noisy_relu_nair_hinton(tally, noisy_relu) -> str:
             "to; ReLU is this unit with the noise left out.")
 
 
-@exercise("Exercise 2.3 (epochs to a target error)")
-def check_first_epoch_at_target(tally, first_epoch_at_target) -> str:
-    """Check ``first_epoch_at_target(errors, target)``: the first epoch, counting from 1, whose
-    training error is at most ``target``, or ``None`` if no epoch reaches it.
+def _softplus_reference(x: torch.Tensor) -> torch.Tensor:
+    """log(1 + e^x) in float64, computed without overflow."""
+    x = x.detach().double()
+    return torch.relu(x) + torch.log1p(torch.exp(-x.abs()))
+
+
+@exercise("Exercise 2.3 (softplus without overflow)")
+def check_softplus_without_overflow(tally, softplus) -> str:
+    r"""Check ``softplus(x)``: :math:`\log(1 + e^x)` elementwise for a floating-point tensor of
+    any shape, returned as a tensor of the same shape and dtype, finite and correct for inputs
+    as large as 1,000 in float32 (where :math:`e^x` overflows), differentiable by autograd with
+    the sigmoid as its derivative.
 
     Example:
-        >>> check_first_epoch_at_target(lambda errors, target: 1).status
+        >>> naive = lambda x: torch.log(1 + torch.exp(x))       # overflows for large x
+        >>> check_softplus_without_overflow(naive).status
         'failed'
     """
-    cases = [([0.9, 0.5, 0.2, 0.1], 0.25, 3, ""),
-             ([0.3, 0.25, 0.2], 0.25, 2, " (an error equal to the target reaches it: use <=)"),
-             ([0.2, 0.5], 0.25, 1, " (epochs count from 1: the first value is epoch 1)"),
-             ([0.6, 0.2, 0.4, 0.1], 0.25, 2,
-              " (the *first* epoch that reaches the target counts, even if the error rises again)"),
-             ([0.9, 0.8, 0.7], 0.25, None, " (never reached: return None)"),
-             ([], 0.25, None, " (no epochs at all: return None)")]
-    for errors, target, expected, hint in cases:
-        got = call(first_epoch_at_target, "first_epoch_at_target", list(errors), target)
-        if expected is None:
-            if got is not None:
-                raise Failure(f"first_epoch_at_target({errors}, {target}) returned {got!r}; "
-                              f"expected None{hint}")
-        else:
-            if isinstance(got, bool) or not isinstance(got, numbers.Integral):
-                raise Failure(f"first_epoch_at_target({errors}, {target}) returned {got!r}; "
-                              f"expected the int {expected}")
-            if got != expected:
-                if got == expected - 1:
-                    hint = " (epochs count from 1, not 0)"
-                raise Failure(f"first_epoch_at_target({errors}, {target}) returned {got}; "
-                              f"expected {expected}{hint}")
+    grid = torch.linspace(-30, 30, 601, dtype=torch.float64)
+    cases = [(torch.tensor([-3.0, -1.0, 0.0, 1.0, 3.0], dtype=torch.float64), 1e-10),
+             (grid, 1e-10),
+             (torch.tensor([[0.5, -0.5], [2.0, -2.0]]), 1e-6),          # float32, 2-D
+             (torch.tensor([50.0, 100.0, 1000.0, -100.0, -1000.0]), 1e-6),
+             (torch.tensor([800.0, -800.0], dtype=torch.float64), 1e-10)]
+    for x, tol in cases:
+        original = x.clone()
+        got = call(softplus, "softplus", x)
+        if not torch.equal(x, original):
+            raise Failure("softplus modified its input x in place; compute a new tensor")
+        if not isinstance(got, torch.Tensor):
+            raise Failure(f"softplus({show(x)}) returned a {type(got).__name__}; expected a "
+                          f"torch.Tensor")
+        if got.shape != x.shape or got.dtype != x.dtype:
+            raise Failure(f"softplus(x) for x of shape {tuple(x.shape)} and dtype {x.dtype} "
+                          f"returned shape {tuple(got.shape)} and dtype {got.dtype}; keep both")
+        expected = _softplus_reference(x)
+        values = got.detach().double()
+        bad = ~torch.isclose(values, expected, rtol=tol, atol=tol / 100) | ~values.isfinite()
+        if bad.any():
+            k = int(bad.flatten().nonzero()[0])
+            xk, gk, ek = x.flatten()[k].item(), values.flatten()[k].item(), expected.flatten()[k]
+            hint = ""
+            if not math.isfinite(gk) and xk > 0:
+                hint = (" -- e^x overflows for large x (beyond about 88 in float32, 709 in "
+                        "float64); rewrite log(1 + e^x) so that only e^(-|x|) is computed")
+            elif gk == max(0.0, xk):
+                hint = (" -- that is ReLU's value; softplus is smooth and above ReLU "
+                        "everywhere, by log 2 at x = 0")
+            elif xk > 0 and abs(gk + xk - ek.item()) < 1e-6 * max(1.0, xk):
+                hint = " -- for positive x the answer is close to x: add max(0, x)"
+            raise Failure(f"softplus({xk:g}) returned {gk:.6g} ({x.dtype}); expected "
+                          f"{ek.item():.6g}{hint}")
         tally.ok()
-    return "relu_course.training.sweeps.epochs_to_reach does the same for any metric."
+    x = torch.tensor([-20.0, -3.0, -0.5, 0.5, 3.0, 20.0], dtype=torch.float64,
+                     requires_grad=True)
+    out = call(softplus, "softplus", x)
+    if not (isinstance(out, torch.Tensor) and out.requires_grad):
+        raise Failure("autograd cannot differentiate your softplus: compute it with torch "
+                      "operations only (no NumPy, no .item(), no .detach())")
+    (grad,) = torch.autograd.grad(out.sum(), x)
+    sigmoid = torch.sigmoid(x.detach())
+    if not torch.allclose(grad, sigmoid, rtol=1e-9, atol=1e-12):
+        raise Failure(f"the derivative of your softplus at {show(x.detach())} is "
+                      f"{show(grad)}; expected the sigmoid {show(sigmoid)}")
+    tally.ok()
+    return ("Softplus is max(0, x) + log(1 + e^(-|x|)): ReLU plus a bump of height log 2 at 0. "
+            "Its derivative is the sigmoid -- softplus is a smooth stand-in for ReLU, not "
+            "ReLU's derivative.")

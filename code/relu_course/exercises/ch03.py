@@ -1,13 +1,17 @@
-"""Exercise checks for chapter 3, "ReLU explained"."""
+"""Exercise checks for chapter 3, "ReLU explained".
+
+The chapter's exercises use :func:`check_linear_relu_backward` (3.1),
+:func:`check_relu_one_at_zero` (3.2) and :func:`check_count_patterns` (3.3).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from ._core import Failure, call, exercise, show
+from ._core import Failure, Pending, call, exercise, show
 
-__all__ = ["check_linear_relu_backward", "check_relu_via_abs", "check_max_regions"]
+__all__ = ["check_linear_relu_backward", "check_relu_one_at_zero", "check_count_patterns"]
 
 
 def _linear_relu_reference(x, W, b, grad_out):
@@ -74,63 +78,123 @@ def check_linear_relu_backward(tally, linear_relu_backward) -> str:
     return "Your gradients match autograd, including relu'(0) = 0."
 
 
-@exercise("Exercise 3.2 (ReLU from |x|)")
-def check_relu_via_abs(tally, relu_via_abs) -> str:
-    """Check a torch function that computes ReLU from ``abs`` and arithmetic only.
+def _apply(function_class, x):
+    """``function_class.apply(x)``, after checking that it is an autograd Function."""
+    if not (isinstance(function_class, type)
+            and issubclass(function_class, torch.autograd.Function)):
+        raise Failure(f"pass the class itself, a subclass of torch.autograd.Function; got "
+                      f"{function_class!r}")
+    return call(function_class.apply, "ReLUOneAtZero.apply", x)
 
-    Values must match ``max(0, x)``; the autograd gradient at exactly 0 must be 0.5, which is
-    what a formula built on ``|x|`` gives (autograd uses ``d|x|/dx = 0`` at 0).
+
+@exercise("Exercise 3.2 (a ReLU with ReLU'(0) = 1)")
+def check_relu_one_at_zero(tally, function_class) -> str:
+    """Check a ``torch.autograd.Function`` subclass that computes ``max(0, x)`` with a
+    hand-written backward whose derivative at exactly 0 is 1 (``grad * (x >= 0)``).
+
+    Values must equal ``torch.relu``'s; gradients must equal autograd's for ``torch.relu``
+    away from 0 and pass the incoming gradient unchanged where the input is exactly 0.
 
     Example:
-        >>> check_relu_via_abs(lambda x: (x + x.abs()) / 2).passed
+        >>> class Reference(torch.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x.clamp_min(0)
+        ...     @staticmethod
+        ...     def backward(ctx, grad_out):
+        ...         (x,) = ctx.saved_tensors
+        ...         return torch.where(x >= 0, grad_out, 0.0)
+        >>> check_relu_one_at_zero(Reference).passed
         True
     """
-    gen = torch.Generator().manual_seed(5)
-    inputs = [torch.tensor([-3.0, -1.0, 0.0, 2.0, 4.5], dtype=torch.float64),
-              torch.randn(3, 4, generator=gen, dtype=torch.float64)]
+    gen = torch.Generator().manual_seed(3)
+    inputs = [torch.tensor([-2.0, -0.5, 0.0, 0.5, 3.0], dtype=torch.float64),
+              torch.randn(4, 5, generator=gen, dtype=torch.float64),
+              torch.cat([torch.zeros(3, dtype=torch.float64),
+                         torch.randn(5, generator=gen, dtype=torch.float64)])]
     for x in inputs:
-        got = call(relu_via_abs, "relu_via_abs", x)
-        if not isinstance(got, torch.Tensor):
-            raise Failure(f"relu_via_abs({show(x)}) returned a {type(got).__name__}; "
-                           f"expected a torch.Tensor")
-        expected = x.clamp_min(0)
-        if got.shape != x.shape or not torch.allclose(got, expected):
-            raise Failure(f"relu_via_abs({show(x)}) returned {show(got)}; "
-                           f"expected {show(expected)}")
+        leaf = x.clone().requires_grad_()
+        out = _apply(function_class, leaf)
+        if not isinstance(out, torch.Tensor):
+            raise Failure(f"forward returned a {type(out).__name__}; expected a tensor")
+        if out.shape != x.shape or not torch.equal(out.detach(), torch.relu(x)):
+            raise Failure(f"the forward pass of {show(x)} gave {show(out)}; expected "
+                          f"{show(torch.relu(x))}")
         tally.ok()
-    zero = torch.zeros(1, dtype=torch.float64, requires_grad=True)
-    out = call(relu_via_abs, "relu_via_abs", zero)
-    if not out.requires_grad:
-        raise Failure("relu_via_abs(x) is not differentiable by autograd (did you use NumPy, "
-                       "or .detach()?); build it from torch operations")
-    (grad,) = torch.autograd.grad(out.sum(), zero)
-    if not torch.allclose(grad, torch.tensor([0.5], dtype=torch.float64)):
-        raise Failure(f"autograd gives {grad.item():g} at x = 0 for your function; a formula "
-                       f"made of |x| and arithmetic gives 0.5 -- did you call relu, clamp or "
-                       f"maximum instead of abs?")
-    tally.ok()
-    return "Autograd returns 0.5 at x = 0 for (x + |x|) / 2, while torch.relu returns 0."
+        if not out.requires_grad:
+            raise Failure("the output does not require grad: did forward detach it, or "
+                          "return a NumPy array?")
+        grad_out = torch.randn(x.shape, generator=gen, dtype=torch.float64)
+        try:
+            (got,) = torch.autograd.grad(out, leaf, grad_out)
+        except NotImplementedError:
+            raise Pending("`backward` is not implemented yet: replace `raise "
+                          "NotImplementedError` with your code, then run this cell "
+                          "again.") from None
+        except Exception as exc:
+            raise Failure(f"the backward pass raised {type(exc).__name__}: {exc}") from None
+        want = torch.where(x >= 0, grad_out, 0.0)
+        if got.shape != x.shape or not torch.allclose(got, want, rtol=1e-12, atol=0.0):
+            hint = ""
+            zero = x == 0
+            if zero.any() and torch.allclose(got[~zero], want[~zero]) \
+                    and torch.equal(got[zero], torch.zeros_like(got[zero])):
+                hint = (" -- only the entries where x = 0 differ, and they are 0: the output "
+                        "is 0 both at x = 0 and for negative x, so it cannot tell them "
+                        "apart; save the input instead")
+            raise Failure(f"for x = {show(x)} and grad_out = {show(grad_out)} the backward "
+                          f"returned {show(got)}; expected {show(want)}{hint}")
+        tally.ok()
+    return ("ReLU'(0) = 1 needs the input, not the output: the output is 0 at x = 0 "
+            "and for every negative x alike.")
 
 
-@exercise("Exercise 3.3 (counting regions)")
-def check_max_regions(tally, max_regions) -> str:
-    """Check ``max_regions(n)``: the largest number of linear regions that one hidden layer of
-    ``n`` ReLU units can cut the plane into (``n`` lines in general position).
+def _count_patterns_reference(W, b, points) -> int:
+    active = points @ W.T + b > 0
+    return len(np.unique(active, axis=0))
+
+
+@exercise("Exercise 3.3 (counting activation patterns)")
+def check_count_patterns(tally, count_patterns) -> str:
+    """Check ``count_patterns(W, b, points)``: the number of distinct activation patterns
+    (which units have ``z > 0``) of the layer ``z = points @ W.T + b`` over the given points.
 
     Example:
-        >>> check_max_regions(lambda n: 2 ** n).status
+        >>> check_count_patterns(lambda W, b, p: 1).status
         'failed'
     """
-    for n in range(0, 13):
-        got = call(max_regions, "max_regions", n)
-        expected = 1 + n + n * (n - 1) // 2
+    rng = np.random.default_rng(11)
+    cases = []
+    # two parallel lines: three strips, not four quadrants
+    cases.append((np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([0.0, -1.0]),
+                  rng.uniform(-3, 3, size=(400, 2))))
+    # one unit, points on one side and one exactly on the line (z = 0 counts as off)
+    cases.append((np.array([[1.0, 0.0]]), np.array([0.0]),
+                  np.array([[-1.0, 0.0], [0.0, 1.0], [-2.0, 0.5]])))
+    for n in (2, 3, 5):
+        W, b = rng.normal(size=(n, 2)), rng.normal(size=n)
+        cases.append((W, b, rng.uniform(-4, 4, size=(3000, 2))))
+    for W, b, points in cases:
+        args = (W.copy(), b.copy(), points.copy())
+        got = call(count_patterns, "count_patterns", *args)
+        if not all(np.array_equal(a, c) for a, c in zip(args, (W, b, points))):
+            raise Failure("count_patterns modified one of its arguments in place")
+        want = _count_patterns_reference(W, b, points)
         if isinstance(got, bool) or not isinstance(got, (int, np.integer)):
-            raise Failure(f"max_regions({n}) returned {got!r} ({type(got).__name__}); "
-                           f"expected an int")
-        if got != expected:
-            hint = {0: " (with no units the whole plane is one region)",
-                    1: " (one line splits the plane in two)"}.get(
-                n, " (the k-th new line crosses the k-1 earlier ones, so it adds k regions)")
-            raise Failure(f"max_regions({n}) returned {got}; expected {expected}{hint}")
+            raise Failure(f"count_patterns returned {got!r} ({type(got).__name__}); "
+                          f"expected an int")
+        if got != want:
+            hint = ""
+            if got == len(np.unique(points @ W.T + b >= 0, axis=0)):
+                hint = (" -- a point with z exactly 0 is off (ReLU(0) = 0): test z > 0, "
+                        "not z >= 0")
+            elif got == 2 ** len(b):
+                hint = " -- count the patterns that occur at the points, not all 2^n"
+            elif got == len(points):
+                hint = " -- count distinct patterns, not points (np.unique with axis=0)"
+            raise Failure(f"for {len(b)} units and {len(points)} points: you counted {got} "
+                          f"patterns; expected {want}{hint}")
         tally.ok()
-    return "1 + n + n(n-1)/2 regions: quadratic in the width for 2-D inputs."
+    return ("Each pattern is one linear region that the points reach: at most "
+            "1 + n + n(n-1)/2 for n lines.")

@@ -9,55 +9,63 @@ import torch
 
 from ._core import Failure, call, exercise, show
 
-__all__ = ["check_leaky_two_lines", "check_sparse_relu_layer", "check_effective_gbps"]
+__all__ = ["check_relu_backward_from_bits", "check_sparse_relu_layer", "check_effective_gbps"]
 
 
-def _leaky_reference(x: np.ndarray, slope: float, grad_out: np.ndarray):
-    """torch's leaky ReLU and its gradient (autograd), in float64."""
-    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    y = torch.nn.functional.leaky_relu(t, negative_slope=slope)
-    y.backward(torch.tensor(grad_out, dtype=torch.float64))
-    return y.detach().numpy(), t.grad.numpy()
+def _relu_grad_reference(y: np.ndarray, grad_out: np.ndarray) -> np.ndarray:
+    """torch.relu's autograd gradient at inputs whose ReLU outputs are ``y``, in float64."""
+    t = torch.tensor(y, dtype=torch.float64, requires_grad=True)
+    torch.relu(t).backward(torch.tensor(grad_out, dtype=torch.float64))
+    return t.grad.numpy()
 
 
-@exercise("Exercise 4.1 (leaky ReLU in two lines)")
-def check_leaky_two_lines(tally, leaky_forward, leaky_backward) -> str:
-    """Check NumPy functions ``leaky_forward(x, slope)`` and
-    ``leaky_backward(grad_out, x, slope)`` against ``torch.nn.functional.leaky_relu`` and its
-    autograd gradient, including inputs exactly 0 (where torch's derivative is ``slope``).
+@exercise("Exercise 4.1 (ReLU's backward from one bit per value)")
+def check_relu_backward_from_bits(tally, pack_mask, backward_from_bits) -> str:
+    """Check NumPy functions ``pack_mask(y)``, which keeps one bit per value of a ReLU output
+    ``y`` (a ``uint8`` array of ``ceil(y.size / 8)`` bytes), and
+    ``backward_from_bits(grad_out, packed)``, which returns ``dL/dx`` from that mask alone.
+    The gradient must equal ``torch.relu``'s (``relu'(0) = 0``).
 
     Example:
-        >>> check_leaky_two_lines(lambda x, a: np.where(x > 0, x, a * x),
-        ...                       lambda g, x, a: g * np.where(x > 0, 1.0, a)).passed
+        >>> check_relu_backward_from_bits(
+        ...     lambda y: np.packbits(y > 0),
+        ...     lambda g, p: g * np.unpackbits(p, count=g.size).reshape(g.shape)).passed
         True
     """
-    rng = np.random.default_rng(4)
-    cases = [(np.array([-3.0, -0.5, 0.0, 0.5, 2.0]), 0.01),
-             (rng.normal(size=(4, 3)), 0.2),
-             (np.concatenate([rng.normal(size=6), [0.0, -0.0]]), 0.1)]
-    for x, slope in cases:
-        grad_out = rng.normal(size=x.shape)
-        want_y, want_g = _leaky_reference(x, slope, grad_out)
-        x_copy, g_copy = x.copy(), grad_out.copy()
-        y = np.asarray(call(leaky_forward, "leaky_forward", x_copy, slope))
-        if y.shape != x.shape or not np.allclose(y, want_y, rtol=1e-12, atol=0.0):
-            raise Failure(f"leaky_forward({show(x)}, {slope}) returned {show(y)}; "
-                          f"expected {show(want_y)}")
+    rng = np.random.default_rng(8)
+    shapes = [(5,), (64,), (13, 7), (3, 4, 5)]
+    for shape in shapes:
+        y = np.maximum(rng.normal(size=shape), 0.0)          # a ReLU output
+        y.reshape(-1)[:2] = 0.0                              # some exact zeros for sure
+        grad_out = rng.normal(size=shape)
+        y_copy, g_copy = y.copy(), grad_out.copy()
+        packed = call(pack_mask, "pack_mask", y_copy)
+        if not isinstance(packed, np.ndarray) or packed.dtype != np.uint8:
+            kind = packed.dtype if isinstance(packed, np.ndarray) else type(packed).__name__
+            raise Failure(f"pack_mask returned {kind}; expected a uint8 array (np.packbits)")
+        want_bytes = -(-y.size // 8)
+        if packed.size != want_bytes:
+            hint = (" -- that is one byte per value: pack eight values into each byte"
+                    if packed.size == y.size else "")
+            raise Failure(f"for {y.size} values pack_mask kept {packed.size} bytes; one bit "
+                          f"per value needs {want_bytes}{hint}")
         tally.ok()
-        g = np.asarray(call(leaky_backward, "leaky_backward", g_copy, x_copy, slope))
-        if not (np.array_equal(x_copy, x) and np.array_equal(g_copy, grad_out)):
+        got = call(backward_from_bits, "backward_from_bits", g_copy, packed.copy())
+        if not (np.array_equal(y_copy, y) and np.array_equal(g_copy, grad_out)):
             raise Failure("your functions modified an argument in place; return new arrays "
                           "instead")
-        if g.shape != x.shape or not np.allclose(g, want_g, rtol=1e-12, atol=0.0):
-            hint = ""
-            at_zero = x == 0
-            if at_zero.any() and np.allclose(g[~at_zero], want_g[~at_zero]):
-                hint = (f" -- only the entries where x = 0 differ: torch's derivative there "
-                        f"is the slope {slope}, so test x > 0, not x >= 0")
-            raise Failure(f"leaky_backward(grad_out, {show(x)}, {slope}) returned {show(g)}; "
-                          f"expected {show(want_g)}{hint}")
+        got = np.asarray(got)
+        want = _relu_grad_reference(y, grad_out)
+        if got.shape != want.shape:
+            raise Failure(f"backward_from_bits returned shape {got.shape}; expected "
+                          f"{want.shape}, the shape of grad_out (reshape the unpacked bits)")
+        if not np.allclose(got, want, rtol=1e-12, atol=0.0):
+            raise Failure(f"for y = {show(y.reshape(-1)[:8])}... the gradient differs from "
+                          f"torch.relu's: got {show(got.reshape(-1)[:8])}..., expected "
+                          f"{show(want.reshape(-1)[:8])}...")
         tally.ok()
-    return "Two lines, like ReLU: one select in the forward, one in the backward."
+    return ("One bit per value is all ReLU's backward needs: 32 times less than a float32 "
+            "output.")
 
 
 @exercise("Exercise 4.2 (skipping the zeros)")

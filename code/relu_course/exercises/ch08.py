@@ -135,7 +135,7 @@ def check_elu_backward_from_output(tally, elu_backward_from_output) -> str:
 
 def _alpha_dropout_reference(p: float) -> tuple[float, float]:
     r"""Klambauer et al.'s affine correction for alpha dropout with SELU:
-    :math:`a = (q + \alpha'^2 q (1 - q))^{-1/2}`, :math:`b = -a (1 - q) \alpha'`,
+    :math:`\kappa = (q + \alpha'^2 q (1 - q))^{-1/2}`, :math:`\beta = -\kappa (1 - q) \alpha'`,
     :math:`q = 1 - p`, :math:`\alpha' = -\lambda\alpha`."""
     q = 1.0 - p
     a_prime = -SELU_SCALE * SELU_ALPHA
@@ -145,7 +145,8 @@ def _alpha_dropout_reference(p: float) -> tuple[float, float]:
 
 @exercise("Exercise 8.3 (alpha dropout's constants)")
 def check_alpha_dropout_constants(tally, alpha_dropout_constants) -> str:
-    r"""Check ``alpha_dropout_constants(p) -> (a, b)``: the affine correction that keeps mean 0
+    r"""Check ``alpha_dropout_constants(p) -> (kappa, beta)``: the affine map
+    :math:`\kappa x + \beta` that keeps mean 0
     and variance 1 when alpha dropout sets a share ``p`` of SELU activations to
     :math:`\alpha' = -\lambda\alpha`.
 
@@ -164,7 +165,7 @@ def check_alpha_dropout_constants(tally, alpha_dropout_constants) -> str:
         got = call(alpha_dropout_constants, "alpha_dropout_constants", p)
         if not isinstance(got, (tuple, list)) or len(got) != 2:
             raise Failure(f"alpha_dropout_constants({p:g}) returned {show(got)}; expected a "
-                          f"pair (a, b)")
+                          f"pair (kappa, beta)")
         a = _as_float(got[0], f"alpha_dropout_constants({p:g})[0]")
         b = _as_float(got[1], f"alpha_dropout_constants({p:g})[1]")
         ea, eb = _alpha_dropout_reference(p)
@@ -172,17 +173,18 @@ def check_alpha_dropout_constants(tally, alpha_dropout_constants) -> str:
             q = 1.0 - p
             hint = ""
             if abs(a - q ** -0.5) < 1e-9 and p > 0:
-                hint = (" -- a = 1/sqrt(q) would be right if dropped units were set to 0; "
+                hint = (" -- kappa = 1/sqrt(q) would be right if dropped units were set to 0; "
                         "here they are set to alpha' = -lambda alpha, which adds variance")
             elif abs(a - ea) < 1e-9 and abs(b + eb) < 1e-9:
-                hint = " -- b has the wrong sign"
+                hint = " -- beta has the wrong sign"
             elif (0.0 < p < 1.0 and p != 0.5
                   and abs(a - _alpha_dropout_reference(1.0 - p)[0]) < 1e-9):
                 hint = " -- p is the share *dropped*; the share kept is q = 1 - p"
             # the mean and variance the learner's constants give for a (0, 1) input:
             mean = a * (1 - q) * a_prime + b
             var = a * a * (q + a_prime**2 * q * (1 - q))
-            raise Failure(f"alpha_dropout_constants({p:g}) returned (a, b) = ({a:.6g}, {b:.6g}); "
+            raise Failure(f"alpha_dropout_constants({p:g}) returned (kappa, beta) = "
+                          f"({a:.6g}, {b:.6g}); "
                           f"expected ({ea:.6g}, {eb:.6g}). With yours, a mean-0, variance-1 "
                           f"input leaves with mean {mean:.4g} and variance {var:.4g}{hint}")
         tally.ok()

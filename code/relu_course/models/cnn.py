@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from torch import Tensor, nn
+from torch import nn
 
 from .._validation import check_int
 from ..data.audio import AUDIO_CLASSES
@@ -159,25 +159,19 @@ class ResidualBlock(nn.Module):
         >>> y.shape, bool((y >= 0).all()), bool((block.last_branch_output < 0).any())
         (torch.Size([2, 4, 5, 5]), True, True)
     """
-
-    def __init__(self, channels: int, activation: str | Callable[[int], nn.Module] = "relu",
-                 placement: str = "after_add", *, activation_kwargs: dict | None = None):
+    def __init__(self, channels, activation="relu", placement="after_add", *,
+                 activation_kwargs=None):
         super().__init__()
-        channels = check_int("ResidualBlock", "channels", channels, ge=1)
-        if placement not in RESIDUAL_PLACEMENTS:
-            raise ValueError(f"ResidualBlock(): unknown placement {placement!r}; valid: "
-                             f"{', '.join(RESIDUAL_PLACEMENTS)}")
-        make = _activation_factory("ResidualBlock", activation, activation_kwargs)
+        make = _checked(channels, activation, placement, activation_kwargs)
         self.channels, self.placement = channels, placement
         self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(channels)
         self.act1 = make(channels)
         self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(channels)
-        self.act2 = make(channels) if placement != "none" else nn.Identity()
-        self.last_branch_output: Tensor | None = None
+        self.act2 = nn.Identity() if placement == "none" else make(channels)
 
-    def branch(self, x: Tensor) -> Tensor:
+    def branch(self, x):
         """The residual function :math:`\\mathcal F(\\mathbf x)` alone.
 
         Example:
@@ -186,17 +180,24 @@ class ResidualBlock(nn.Module):
         """
         return self.bn2(self.conv2(self.act1(self.bn1(self.conv1(x)))))
 
-    def forward(self, x: Tensor) -> Tensor:
-        f = self.branch(x)                                  # (N, C, H, W), any sign
-        self.last_branch_output = f.detach()
-        if self.placement == "after_add":
+    def forward(self, x):
+        f = self.branch(x)                    # F(x), of either sign
+        self.last_branch_output = f.detach()  # kept, to look inside
+        if self.placement == "after_add":     # He et al. (2016)
             return self.act2(x + f)
-        if self.placement == "end_of_branch":
-            return x + self.act2(f)
-        return x + f
+        return x + self.act2(f)               # act2 is the identity for "none"
 
-    def extra_repr(self) -> str:
+    def extra_repr(self):
         return f"channels={self.channels}, placement={self.placement!r}"
+
+
+def _checked(channels, activation, placement, activation_kwargs):
+    """:class:`ResidualBlock`'s arguments checked; returns the activation factory."""
+    check_int("ResidualBlock", "channels", channels, ge=1)
+    if placement not in RESIDUAL_PLACEMENTS:
+        raise ValueError(f"ResidualBlock(): unknown placement {placement!r}; valid: "
+                         f"{', '.join(RESIDUAL_PLACEMENTS)}")
+    return _activation_factory("ResidualBlock", activation, activation_kwargs)
 
 
 def small_resnet(in_channels: int = 1, num_classes: int = 10, channels: int = 16,

@@ -2,6 +2,7 @@ r"""Weight initialisation: the schemes the chapters compare (He, Xavier/Glorot, 
 default), He initialisation for a leaky slope, and bias initialisation.
 
 * :data:`INIT_SCHEMES`
+* :func:`he_normal_` -- He initialisation of one weight tensor, in place: :math:`N(0, 2/n_\text{in})`
 * :func:`init_weights` -- Re-initialise every ``Linear`` and ``Conv2d`` layer of ``model`` in
   place; returns it.
 * :func:`init_he_for_slope`
@@ -14,11 +15,47 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["INIT_SCHEMES", "init_weights", "init_he_for_slope", "init_hidden_biases"]
+__all__ = ["INIT_SCHEMES", "he_normal_", "init_weights", "init_he_for_slope", "init_hidden_biases"]
 
 
 #: The initialisation schemes :func:`init_weights` accepts.
 INIT_SCHEMES = ("default", "he", "xavier", "lecun")
+
+
+def he_normal_(weight: torch.Tensor) -> torch.Tensor:
+    r"""He initialisation of one weight tensor, in place: draw every entry from
+    :math:`N(0, 2/n_\text{in})`; returns the tensor.
+
+    :math:`n_\text{in}`, the fan-in, is the number of inputs that one output unit sums over:
+    ``weight[0].numel()``, the in-features of a ``Linear`` layer, or in-channels times kernel
+    size of a ``Conv2d``. He et al. (2015) chose the variance so that a ReLU layer keeps the
+    mean square of its pre-activations: the layer multiplies it by
+    :math:`n_\text{in}\,\mathrm{Var}(w)`, and ReLU keeps half of it, so
+    :math:`\mathrm{Var}(w) = 2/n_\text{in}`. ``init_weights(model, "he")`` calls this for every
+    layer. Uses the global torch generator: call :func:`relu_course.set_seed` first.
+
+    Raises:
+        TypeError: for something that is not a tensor.
+        ValueError: for a tensor that is not floating-point or has fewer than two dimensions
+            (a weight matrix or a convolution kernel has two or more).
+
+    Example:
+        >>> import torch
+        >>> w = he_normal_(torch.empty(4000, 50))
+        >>> round(w.var().item() * 50, 1)               # Var(w) * fan_in = 2
+        2.0
+    """
+    if not isinstance(weight, torch.Tensor):
+        raise TypeError("he_normal_() expects a tensor, "
+                        f"got {type(weight).__name__}")
+    if weight.dim() < 2 or not weight.is_floating_point():
+        raise ValueError("he_normal_() expects floating-point weights with "
+                         f"two or more dimensions, got {weight.dtype} of "
+                         f"shape {tuple(weight.shape)}")
+    fan_in = weight[0].numel()        # inputs per output unit (x kernel size)
+    std = (2.0 / fan_in) ** 0.5
+    with torch.no_grad():
+        return weight.normal_(0.0, std)
 
 
 def init_weights(model: nn.Module, scheme: str = "he") -> nn.Module:
@@ -45,14 +82,13 @@ def init_weights(model: nn.Module, scheme: str = "he") -> nn.Module:
         w = layer.weight
         fan_in = w[0].numel()                  # inputs per output unit (x kernel size)
         fan_out = w.shape[0] * w[0, 0].numel()
-        if scheme == "he":
-            std = (2.0 / fan_in) ** 0.5
-        elif scheme == "xavier":
-            std = (2.0 / (fan_in + fan_out)) ** 0.5
-        else:  # lecun
-            std = (1.0 / fan_in) ** 0.5
         with torch.no_grad():
-            w.normal_(0.0, std)
+            if scheme == "he":
+                he_normal_(w)
+            elif scheme == "xavier":
+                w.normal_(0.0, (2.0 / (fan_in + fan_out)) ** 0.5)
+            else:  # lecun
+                w.normal_(0.0, (1.0 / fan_in) ** 0.5)
             if layer.bias is not None:
                 layer.bias.zero_()
     return model

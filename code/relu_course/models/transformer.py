@@ -159,34 +159,43 @@ class FeedForward(nn.Module):
         >>> ffn.hidden, ffn(torch.zeros(2, 5, 8)).shape
         (21, torch.Size([2, 5, 8]))
     """
-
-    def __init__(self, d_model: int, hidden: int | None = None, kind: str = "relu",
-                 bias: bool = True):
+    def __init__(self, d_model, hidden=None, kind="relu", bias=True):
         super().__init__()
-        self.kind = _check_kind("FeedForward", kind)
-        self.d_model = check_int("FeedForward", "d_model", d_model, ge=1)
-        if not isinstance(bias, bool):
-            raise TypeError(f"FeedForward: bias must be a bool, got {type(bias).__name__}")
-        if hidden is None:
-            hidden = matched_hidden_width(self.kind, self.d_model, bias=bias)
-        self.hidden = check_int("FeedForward", "hidden", hidden, ge=1)
-        self.gated = self.kind in _GATED
-        self.up = nn.Linear(self.d_model, self.hidden, bias=bias)
-        self.value = nn.Linear(self.d_model, self.hidden, bias=bias) if self.gated else None
-        self.act = get_activation(_GATED[self.kind] if self.gated else self.kind)
-        self.down = nn.Linear(self.hidden, self.d_model, bias=bias)
+        kind, d, h = _checked_ffn_args(kind, d_model, hidden, bias)
+        self.kind, self.d_model, self.hidden = kind, d, h
+        self.gated = is_gated(kind)
+        self.up = nn.Linear(d, h, bias=bias)           # W_1, or the gate's W
+        if self.gated:
+            self.value = nn.Linear(d, h, bias=bias)    # V
+            self.act = get_activation(_GATED[kind])    # e.g. "silu" for SwiGLU
+        else:
+            self.value, self.act = None, get_activation(kind)
+        self.down = nn.Linear(h, d, bias=bias)         # W_2
 
-    def hidden_activations(self, x: Tensor) -> Tensor:
+    def hidden_activations(self, x):
         r"""The hidden vector :math:`\phi(W_1 x)` (or :math:`\phi(Wx) \odot Vx`) that
         ``down`` multiplies, shape :math:`(*, h)`."""
-        a = self.act(self.up(x))
-        return a * self.value(x) if self.gated else a
+        a = self.act(self.up(x))                       # phi(W_1 x) or phi(W x)
+        return a * self.value(x) if self.gated else a  # gated: times V x
 
-    def forward(self, x: Tensor) -> Tensor:
+    def forward(self, x):
         return self.down(self.hidden_activations(x))
 
-    def extra_repr(self) -> str:
-        return f"kind={self.kind!r}, d_model={self.d_model}, hidden={self.hidden}"
+    def extra_repr(self):
+        return (f"kind={self.kind!r}, d_model={self.d_model}, "
+                f"hidden={self.hidden}")
+
+
+def _checked_ffn_args(kind, d_model, hidden, bias) -> tuple[str, int, int]:
+    """:class:`FeedForward`'s arguments checked: the kind, :math:`d` and :math:`h` (``None``: the
+    default width, :math:`4d` or the matched width of a gated block)."""
+    kind = _check_kind("FeedForward", kind)
+    d_model = check_int("FeedForward", "d_model", d_model, ge=1)
+    if not isinstance(bias, bool):
+        raise TypeError(f"FeedForward: bias must be a bool, got {type(bias).__name__}")
+    if hidden is None:
+        hidden = matched_hidden_width(kind, d_model, bias=bias)
+    return kind, d_model, check_int("FeedForward", "hidden", hidden, ge=1)
 
 
 class CausalSelfAttention(nn.Module):

@@ -1,6 +1,8 @@
-r"""The course's training loop: :func:`fit` trains a classifier on a
+r"""The course's training loops: :func:`train_steps`, the minimal loop that chapter 1 shows
+in its text, and :func:`fit`, which trains a classifier on a
 :class:`relu_course.data.datasets.Dataset` and returns a :class:`History`.
 
+* :func:`train_steps` -- The minimal training loop: ``steps`` gradient steps on one batch.
 * :class:`TrainingDiverged` -- Raised when the training loss stops being a finite number.
 * :class:`TrainConfig` -- Hyper-parameters of :func:`fit`.
 * :class:`History` -- Per-epoch metrics; index ``i`` is after epoch ``i + 1``.
@@ -22,11 +24,75 @@ from .._validation import check_int, check_real, seed_or_base
 from ..data.datasets import Dataset
 from ..utils import eval_mode
 
-__all__ = ["TrainingDiverged", "TrainConfig", "History", "evaluate", "fit"]
+__all__ = ["TrainingDiverged", "TrainConfig", "History", "evaluate", "fit", "train_steps"]
 
 
 class TrainingDiverged(FloatingPointError):
     """Raised when the training loss stops being a finite number."""
+
+
+def train_steps(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                loss_fn: Callable, optimizer: torch.optim.Optimizer,
+                steps: int) -> list[float]:
+    r"""The minimal training loop: ``steps`` gradient steps on the batch ``(x, y)``.
+
+    Each step runs the model forward on ``x``, measures the loss ``loss_fn(model(x), y)``,
+    clears the gradients left by the previous step (``optimizer.zero_grad()``), computes the
+    gradient of the loss with respect to every parameter (``loss.backward()``, backpropagation)
+    and lets the optimiser update the parameters (``optimizer.step()``; for plain gradient
+    descent :math:`\theta \leftarrow \theta - \eta\, \partial L / \partial \theta`). Every
+    step uses the whole batch, so the result depends only on the initial parameters. :func:`fit`
+    adds minibatches, epochs and accuracy for classifiers.
+
+    Args:
+        model: maps ``x`` to predictions that ``loss_fn`` compares with ``y``; it must be on
+            ``x``'s device already.
+        x: inputs, a floating-point tensor with one example per row.
+        y: targets, as many as there are examples in ``x``.
+        loss_fn: ``loss_fn(predictions, y)`` returns a scalar tensor, e.g.
+            ``torch.nn.functional.mse_loss``.
+        optimizer: a ``torch.optim`` optimiser built from ``model.parameters()``.
+        steps: number of gradient steps, at least 1.
+
+    Returns:
+        ``steps`` losses: the loss measured at each step, before its update.
+
+    Raises:
+        TypeError: if ``model`` is not an ``nn.Module`` or ``optimizer`` not an optimiser.
+        ValueError: if ``x`` and ``y`` hold different numbers of examples (or none), or
+            ``steps`` is not an int of at least 1.
+
+    A loss that becomes NaN or infinite is not an error here: it shows in the returned list
+    (lower the learning rate).
+
+    Example:
+        >>> _ = torch.manual_seed(0)
+        >>> net = nn.Linear(1, 1)
+        >>> x = torch.linspace(-1, 1, 20)[:, None]
+        >>> opt = torch.optim.SGD(net.parameters(), lr=0.5)
+        >>> losses = train_steps(net, x, 3 * x, nn.functional.mse_loss, opt, 50)
+        >>> len(losses), losses[-1] < 1e-3 * losses[0]
+        (50, True)
+    """
+    if not (isinstance(model, torch.nn.Module)
+            and isinstance(optimizer, torch.optim.Optimizer)):
+        raise TypeError(f"train_steps() expects an nn.Module and a "
+                        f"torch.optim optimizer, got {type(model).__name__} "
+                        f"and {type(optimizer).__name__}")
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"train_steps(): x and y need the same, non-zero "
+                         f"number of examples (got {len(x)} and {len(y)})")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"train_steps() expects `steps` >= 1, got {steps!r}")
+    model.train()
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn(model(x), y)     # forward pass: predict, then score
+        optimizer.zero_grad()           # clear the last step's gradients
+        loss.backward()                 # backpropagation: dL/d(parameters)
+        optimizer.step()                # update the parameters
+        losses.append(loss.item())
+    return losses
 
 
 @dataclass(frozen=True)
