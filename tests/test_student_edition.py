@@ -75,6 +75,19 @@ def test_student_notebook_function_is_pure():
     assert len(nb["cells"]) == 2                                 # the input is untouched
 
 
+def test_a_check_of_the_solution_goes_with_it_and_other_checks_stay():
+    def code(source, tags=()):
+        return {"cell_type": "code", "source": source, "outputs": [], "execution_count": 1,
+                "metadata": {"tags": list(tags)}}
+
+    nb = {"cells": [code("y = 2"), code("# @title Check\nassert y == 2", ["check"]),
+                    code("# @title Solution\nx = 1"),
+                    code("# @title Check\nassert x == 1", ["check"])],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    kept = [c["source"] for c in se.student_notebook(nb)["cells"]]
+    assert kept == ["y = 2", "# @title Check\nassert y == 2"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("original", chapter_notebooks(), ids=lambda p: p.name)
 def test_student_notebooks_run_and_every_check_says_to_do(original, edition):

@@ -5,6 +5,7 @@
 For every ``chapters/*.ipynb`` it writes a copy in which
 
 * hidden solution cells (code cells whose first line is ``# @title Solution``) are dropped,
+  with the check cells right after them (they check the reference solution's results),
 * conceptual solutions (``<details class="solution ...">...</details>`` in Markdown) are
   replaced by a one-line note,
 * all outputs and execution counts are cleared (students run the notebooks themselves),
@@ -37,12 +38,18 @@ def is_solution_cell(cell: dict) -> bool:
     return cell["cell_type"] == "code" and _source(cell).startswith(SOLUTION_CELL)
 
 
+def is_check_cell(cell: dict) -> bool:
+    return "check" in cell.get("metadata", {}).get("tags", [])
+
+
 def student_notebook(nb: dict) -> dict:
     """Return a copy of the notebook ``nb`` (nbformat 4 JSON) without solutions or outputs."""
     out = copy.deepcopy(nb)
-    cells = []
+    cells, previous = [], None
     for cell in out["cells"]:
-        if is_solution_cell(cell):
+        follows_solution = previous is not None and is_solution_cell(previous)
+        previous = cell
+        if is_solution_cell(cell) or (follows_solution and is_check_cell(cell)):
             continue
         if cell["cell_type"] == "markdown":
             cell["source"] = DETAILS.sub(NOTE, _source(cell))
