@@ -109,6 +109,10 @@ def test_setup_cell_is_the_shared_one(path):
         f"{path.name}: the first code cell must be the shared setup cell (see tests/test_book.py)")
     assert "nbval-ignore-output" in first["metadata"].get("tags", []), (
         "the setup cell prints versions and the device, which vary: tag it nbval-ignore-output")
+    assert "hide-input" in first["metadata"]["tags"], "collapse the setup cell on the website"
+    assert not first["metadata"].get("jupyter", {}).get("source_hidden"), (
+        "the setup cell stays visible in Jupyter and Colab (no jupyter.source_hidden)")
+    assert "cellView" not in first["metadata"]
 
 
 def test_setup_cell_uses_the_configured_repository():

@@ -127,7 +127,7 @@ def test_every_module_has_its_test_file():
     package, tests = ROOT / "code" / "relu_course", ROOT / "tests"
     subpackages = sorted(p.parent.name for p in package.glob("*/__init__.py")
                          if p.parent.name != "exercises")
-    assert len(subpackages) == 7, subpackages
+    assert len(subpackages) == 8, subpackages
     expected = [tests / "course" / "test_exercises.py", tests / "course" / "test_quiz.py"]
     for sub in subpackages:
         for module in sorted((package / sub).glob("*.py")):

@@ -28,8 +28,11 @@ from website import (
     chromium_path,
     horizontal_overflow,
     inspect_page,
+    offline,
     search_results,
     serve,
+    visible_search_boxes,
+    wait_for_math,
 )
 
 pytestmark = pytest.mark.slow
@@ -106,16 +109,23 @@ def test_chapter_page_shows_its_figures_math_and_colab_link(reports, path):
     branch = CONFIG["repository"]["branch"]
     colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/chapters/{path.name}"
     assert colab in report.colab_links, f"no Colab launch link to {colab}"
-    assert report.math > 0, "no math markup on the page"
+    assert report.math > 0, "no rendered math on the page"
+    alts = [c["metadata"]["mystnb"]["image"]["alt"]
+            for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if c["metadata"].get("mystnb", {}).get("image", {}).get("alt")]
+    missing = [alt[:60] for alt in alts if " ".join(alt.split()) not in
+               {" ".join(a.split()) for a in report.alts}]
+    assert not missing, f"figures whose alt text is not on the page: {missing}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_checks_are_collapsed_and_deep_dives_marked(reports, path):
+def test_setup_and_checks_are_collapsed_and_deep_dives_marked(reports, path):
     cells = [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
              if c["cell_type"] == "code"]
     tagged = {tag: sum(tag in c["metadata"].get("tags", []) for c in cells)
               for tag in ("check", "deep-dive")}
     report = reports[f"chapters/{path.stem}.html"]
+    assert report.setup_cell_shown is False, "the setup cell's code is not collapsed"
     assert report.check_cells == tagged["check"] > 0
     assert report.checks_shown == 0, "a check cell's code is shown without a click"
     assert report.deep_dive_cells == report.deep_dive_labelled == tagged["deep-dive"]
@@ -170,8 +180,67 @@ def test_screenshots_and_narrow_viewport(site, name, rel, viewport):
     heading = page.locator("h1:visible").first
     box = heading.bounding_box()
     overflow = horizontal_overflow(page)
+    searches = visible_search_boxes(page)
     page.close()
     assert shot.stat().st_size > 10_000, "the screenshot looks empty"
     assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= width + 1, (
         f"the page title is not inside the {width}px viewport: {box}")
     assert overflow <= 1, f"the page is {overflow}px wider than a {width}px screen"
+    assert searches == 1, f"{searches} search boxes on the page at {width}px, not one"
+
+
+def _open(site, rel: str, width: int = 1280, height: int = 900):
+    """A page of the site, opened with the network cut off and its math rendered."""
+    page = site.browser.new_page(viewport={"width": width, "height": height})
+    blocked = offline(page, site.base)
+    page.goto(site.base + rel, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    wait_for_math(page)
+    return page, blocked
+
+
+def test_the_cheat_sheet_prints_on_one_landscape_page(site):
+    page, blocked = _open(site, "chapters/cheat-sheet.html")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "cheat-sheet.png"), full_page=True)
+    pdf = page.pdf(path=str(ARTIFACTS / "cheat-sheet.pdf"), prefer_css_page_size=True,
+                   print_background=True)
+    page.close()
+    assert not blocked
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf)
+                        .groups())
+    assert pages == 1, f"the cheat sheet prints on {pages} pages"
+    assert width > height, "the cheat sheet prints in portrait"
+
+
+def test_the_explorer_works_on_the_website(site):
+    # Chapter 9's stored output, as the website shows it: no kernel, no network.
+    from explorer_check import exercise
+
+    page, blocked = _open(site, "chapters/09-comparing-activation-functions.html")
+    problems = exercise(page)
+    explorer = page.locator(".relu-explorer").first
+    explorer.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "site-explorer.png"))
+    page.close()
+    assert not blocked and not problems, "\n".join(blocked + problems)
+
+
+@pytest.mark.parametrize("rel, name", [
+    ("chapters/05-the-vanishing-gradient-problem.html", "backward_pass"),
+    ("chapters/13-future-trends.html", "gated_ffn"),
+])
+def test_a_chapter_shows_its_diagram_with_alt_text(site, rel, name):
+    from relu_course.plotting.diagrams import ALT_TEXT
+
+    page, blocked = _open(site, rel)
+    image = page.locator(f'img[alt="{ALT_TEXT[name]}"]')
+    assert image.count() == 1, f"no image with the {name} diagram's alt text on {rel}"
+    image.scroll_into_view_if_needed()
+    loaded = image.evaluate("i => i.complete && i.naturalWidth > 300")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"diagram-{name}.png"))
+    page.close()
+    assert loaded and not blocked

@@ -13,6 +13,7 @@ analysis     hooks on activation layers, linear regions, dead units, gradients, 
              sparsity, quantisation, metrics, statistics over seeds
 plotting     the course's figure style and shared plots
 performance  the fused fast path, timing against torch's builtins, memory kept for backward
+explorer     the interactive activation explorer: one self-contained HTML/JavaScript widget
 exercises    automatic checks for the chapters' exercises (the course layer)
 quiz         the chapters' self-check quizzes (the course layer)
 utils        ``get_device()``, ``set_seed()``, ``base_seed()``, ``seeds()`` (also here)
@@ -28,7 +29,7 @@ from .utils import base_seed, get_device, seeds, set_seed
 __version__ = "0.1.0"
 
 _SUBMODULES = ("activations", "data", "models", "training", "analysis", "plotting", "performance",
-               "exercises", "quiz", "utils")
+               "explorer", "exercises", "quiz", "utils")
 
 __all__ = ["__version__", "get_device", "base_seed", "seeds", "set_seed", *_SUBMODULES]
 

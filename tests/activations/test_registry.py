@@ -144,6 +144,32 @@ def test_cheat_sheet_rows():
     assert relu["formula"] == r"\max(0, x)" and relu["paper"] == "nair2010" and relu["torch"]
     selu = next(r for r in rows if r["name"] == "selu")
     assert selu["derivative_at_zero"] == pytest.approx(1.7580993408473766)
+    assert relu["torch_call"] == "nn.ReLU()" and relu["chapter"] == 3 and relu["ops"] == 3
+    leaky = rows[1]
+    assert leaky["torch_call"] == "nn.LeakyReLU(negative_slope=0.01)"
+    assert leaky["gain_call"] == 'calculate_gain("leaky_relu", 0.01)'
+    assert leaky["torch_derivative_at_zero"] == pytest.approx(0.01)
+    assert rows[2]["torch_call"] == "nn.PReLU(num_parameters=1, init=0.25)"
+    assert selu["gain"] == 0.75 and "LeCun" in selu["gain_note"]
+    keys = set(relu)
+    assert all(set(r) == keys for r in rows)
+
+
+def test_every_entry_states_the_cheat_sheet_facts():
+    for entry in ENTRIES:
+        assert entry.derivative_formula and entry.output_range and entry.at_zero, entry.name
+        assert entry.when and isinstance(entry.chapter, int) and 1 <= entry.chapter <= 14
+        assert entry.gain in (None, "relu", "leaky_relu", "selu", "tanh", "sigmoid")
+        if entry.bounds is not None:
+            low, high = entry.bounds
+            assert low < high and low <= entry.value_at_zero <= high, entry.name
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
+def test_at_defaults_is_the_function_with_default_settings(entry):
+    x = torch.linspace(-4, 4, 33, dtype=torch.float64)
+    module = entry.module().double()
+    torch.testing.assert_close(entry.at_defaults()(x), module(x), rtol=0, atol=0)
 
 
 def test_papers_are_in_the_bibliography():

@@ -22,7 +22,8 @@ def _stepped_reference(x: torch.Tensor, n: int, step: float = 1.0, first: int = 
 @exercise("Exercise 2.1 (stepped sigmoid units)")
 def check_stepped_sigmoid_sum(tally, stepped_sigmoid_sum) -> str:
     r"""Check ``stepped_sigmoid_sum(x, n, step=1.0)``: the sum
-    :math:`h \sum_{i=1}^{n} \sigmaig(x - (i - 	frac12) hig)` with step :math:`h`,
+    :math:`\Delta \sum_{i=1}^{n} \sigma\bigl(x - (i - \tfrac12) \Delta\bigr)` with step
+    :math:`\Delta`,
     elementwise for a tensor ``x`` of any shape, returned as a tensor of the same shape (0 when
     ``n = 0``). With ``step = 1`` it is the expected total activity of Nair and Hinton's
     ``n`` stepped sigmoid units, :math:`\sum_{i=1}^{n} \sigma(x - i + 0.5)`.

@@ -8,15 +8,17 @@ training       histories, spreads over seeds, monitors, slopes, paths
 distributions  histograms, layer profiles, intervals, seed points
 timeline       a timeline of dated events
 spectrograms   spectrograms side by side
+diagrams       schematics drawn by code: a unit, an MLP, the backward pass, blocks
 =============  =================================================================================
 
 The public names of ``theme``, ``curves``, ``regions``, ``training``, ``distributions``,
-``timeline``, ``spectrograms`` are also importable from here.
+``timeline``, ``spectrograms``, ``diagrams`` are also importable from here.
 """
 
 from __future__ import annotations
 
 from .._package import export_modules
 
-MODULES = ("theme", "curves", "regions", "training", "distributions", "timeline", "spectrograms")
+MODULES = ("theme", "curves", "regions", "training", "distributions", "timeline", "spectrograms",
+           "diagrams")
 __all__ = export_modules(__name__, MODULES, globals())
