@@ -77,7 +77,7 @@ def test_pytorch_columns_match_torch(entry):
 #: The name torch's calculate_gain knows each activation by, and the slope it needs (the
 #: module's default): written out here, independently of the registry.
 TORCH_GAINS = {"relu": ("relu", None), "leaky_relu": ("leaky_relu", 0.01),
-               "prelu": ("leaky_relu", 0.25), "selu": ("selu", None), "tanh": ("tanh", None),
+               "prelu": ("leaky_relu", 0.25), "selu": ("linear", None), "tanh": ("tanh", None),
                "sigmoid": ("sigmoid", None), "relu_kink": ("relu", None)}
 
 

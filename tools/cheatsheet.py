@@ -43,14 +43,17 @@ not, the subgradients or one-sided slopes).
 derivative autograd gives there (computed when the page is generated; "no builtin" where torch
 has none).
 *Initialisation gain*: `torch.nn.init.calculate_gain` for the name shown (with the default
-slope, for the leaky rectifiers); He initialisation draws weights with standard deviation
-$\\text{gain}/\\sqrt{n_\\text{in}}$. "None in torch" where torch has no gain for the activation.
+slope, for the leaky rectifiers): the factor on the weights' standard deviation, which is
+$\\text{gain}/\\sqrt{n_\\text{in}}$ in He's and LeCun's schemes (He initialisation is gain
+$\\sqrt 2$) and $\\text{gain}\\cdot\\sqrt{2/(n_\\text{in} + n_\\text{out})}$ in Glorot's (Xavier).
+"None in torch" where torch has no gain for the activation.
 *Cost*: the number of tensor operations one forward plus backward pass of the course's
 from-scratch version executes, each a full pass over the data, and in brackets how many of them
 are exp, log, erf or tanh (`relu_course.performance.count_ops`, as in chapter 4): a count that
 does not depend on the machine, not a time. PyTorch's builtins fuse each pass into one
 kernel, and measured times depend on the machine (chapters 4 and 9).
-*When to use*: the course's advice, from chapters 9 and 14. $a$ is the negative slope,
+*When to use*: the course's advice, from the chapter in the last column and chapter 14's
+guide. $a$ is the negative slope,
 $\\sigma$ the sigmoid, $\\Phi$ and $\\varphi$ the standard normal distribution function and
 density, $\\mathbb{1}[\\cdot]$ 1 where the condition holds and 0 elsewhere.
 """

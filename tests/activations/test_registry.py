@@ -150,7 +150,7 @@ def test_cheat_sheet_rows():
     assert leaky["gain_call"] == 'calculate_gain("leaky_relu", 0.01)'
     assert leaky["torch_derivative_at_zero"] == pytest.approx(0.01)
     assert rows[2]["torch_call"] == "nn.PReLU(num_parameters=1, init=0.25)"
-    assert selu["gain"] == 0.75 and "LeCun" in selu["gain_note"]
+    assert selu["gain"] == 1.0 and "LeCun" in selu["gain_note"] and "3/4" in selu["gain_note"]
     keys = set(relu)
     assert all(set(r) == keys for r in rows)
 
@@ -159,7 +159,7 @@ def test_every_entry_states_the_cheat_sheet_facts():
     for entry in ENTRIES:
         assert entry.derivative_formula and entry.output_range and entry.at_zero, entry.name
         assert entry.when and isinstance(entry.chapter, int) and 1 <= entry.chapter <= 14
-        assert entry.gain in (None, "relu", "leaky_relu", "selu", "tanh", "sigmoid")
+        assert entry.gain in (None, "relu", "leaky_relu", "linear", "tanh", "sigmoid")
         if entry.bounds is not None:
             low, high = entry.bounds
             assert low < high and low <= entry.value_at_zero <= high, entry.name

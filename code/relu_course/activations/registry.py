@@ -74,7 +74,10 @@ class Activation:
         family: ``"rectifier"`` (piecewise linear), ``"exponential"``, ``"smooth"`` (smooth
             ReLU-like), ``"saturating"`` (bounded on both sides), ``"variant"`` or
             ``"learnable"``.
-        paper: the key in ``references.bib`` of the paper that introduced it (or ``None``).
+        paper: the key in ``references.bib`` of the paper the course cites for it (or ``None``):
+            the paper that introduced it, except for ReLU (``nair2010``, which brought it to
+            deep learning; chapter 2 traces it back to Fukushima) and ReLU6
+            (``jacob2018``, on quantisation; chapter 13 also cites its first use).
         aliases: other accepted names.
         derivative_formula: :math:`\\phi'(x)` in LaTeX.
         output_range: the set of values in LaTeX, e.g. ``[0, \\infty)``.
@@ -168,8 +171,8 @@ ACTIVATIONS: Mapping[str, Activation] = _entries(
                output_range=r"(-\infty, \infty)", bounds=(-_INF, _INF),
                at_zero=r"not differentiable; subgradients $[a, 1]$",
                gain="leaky_relu",
-               when="When a monitor shows many dead units: safer training, not a better "
-                    "final result.",
+               when="When many units stay dead after a smaller learning rate (and batch "
+                    "normalisation): safer training, not a better final result.",
                chapter=6),
     Activation("prelu", M.PReLU, F.prelu, F.prelu_derivative, TF.prelu, nn.PReLU,
                r"\max(0, x) + a \min(0, x),\ a \text{ learned}", 0.0, 0.25, "rectifier",
@@ -200,8 +203,9 @@ ACTIVATIONS: Mapping[str, Activation] = _entries(
                bounds=(-F.SELU_SCALE * F.SELU_ALPHA, _INF),
                at_zero=r"not differentiable: slope $\lambda \approx 1.051$ on the right, "
                        r"$\lambda\alpha \approx 1.758$ on the left",
-               gain="selu",
-               gain_note="self-normalisation needs LeCun-normal weights (gain 1)",
+               gain="linear",
+               gain_note="LeCun-normal weights, as self-normalisation needs; torch's "
+                         "`\"selu\"` gain, 3/4, gives up the self-normalisation",
                when="Deep fully connected networks without normalisation, only with "
                     "LeCun-normal weights, standardised inputs and alpha dropout.",
                chapter=8),
@@ -295,7 +299,8 @@ ACTIVATIONS: Mapping[str, Activation] = _entries(
                when="Mobile and integer hardware: a SiLU-like shape with no exponential.",
                chapter=13),
     Activation("rational", L.RationalActivation, L.rational, None, None, None,
-               r"P(x) / (1 + |Q(x)|)", None, None, "learnable", "molina2020",
+               r"P(x) / (1 + \textstyle\sum_{k=1}^{n} |q_k|\,|x|^k),\ P \text{ a polynomial}", None, None,
+               "learnable", "molina2020",
                settings=None, aliases=("pau",),
                derivative_formula=r"\text{by autograd (quotient rule)}",
                output_range=r"\text{learned}",

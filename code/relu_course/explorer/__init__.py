@@ -2,7 +2,8 @@ r"""An interactive activation explorer that needs no kernel.
 
 :func:`explorer` returns an :class:`Explorer`, whose HTML (``_repr_html_``) is one
 self-contained fragment: a plot of an activation :math:`\phi` and its derivative on
-:math:`[-4, 4]`, a menu of activations, sliders for their parameters, and four readouts --
+:math:`[-4, 4]` (:math:`[-4, 8]` for ReLU6, to show its cap), a menu of activations, sliders
+for their parameters, and four readouts --
 :math:`\phi(0)`, :math:`\phi'(0)`, and for a standard-normal input :math:`X` the fraction
 *zeroed*, :math:`P(\phi(X) = 0)`, and the fraction *saturated*,
 :math:`P(|\phi'(X)| <` :data:`SATURATION_THRESHOLD` :math:`)`. Everything runs in the browser
@@ -62,6 +63,9 @@ _UI = {
     "hard_swish": ("Hard-swish", {}),
     "squared_relu": ("Squared ReLU", {}),
 }
+
+# The plotted interval, where [-4, 4] would hide the shape (ReLU6's cap at 6).
+_X_RANGE = {"relu6": (-4.0, 8.0)}
 
 #: The activations the explorer offers, in the registry's order.
 EXPLORER_ACTIVATIONS: tuple[str, ...] = tuple(n for n in _registry.ACTIVATIONS if n in _UI)
@@ -185,6 +189,7 @@ def _spec() -> dict:
         chapter = _registry.ACTIVATIONS[name].chapter
         activations.append({
             "name": name, "label": label, "chapter": chapter,
+            "x_range": list(_X_RANGE.get(name, (-4.0, 4.0))),
             "params": [{"name": p, "min": lo, "max": hi, "step": st,
                         "value": _default(name, p)} for p, (lo, hi, st) in sliders.items()],
             "fixed": {p: v for p, v in _registry.ACTIVATIONS[name].params.items()
@@ -239,8 +244,8 @@ class Explorer:
             '<div class="rx-sliders"></div></div>'
             '<p class="rx-formula" aria-live="polite"></p>'
             '<svg class="rx-plot" viewBox="0 0 420 280" role="img" '
-            'aria-label="The activation and its derivative on [-4, 4]">'
-            "<title>The activation and its derivative on [-4, 4]</title></svg>"
+            'aria-label="The activation and its derivative">'
+            "<title>The activation and its derivative</title></svg>"
             '<dl class="rx-readouts">'
             '<div><dt>&#966;(0)</dt><dd class="rx-phi0" data-value="">&#8211;</dd></div>'
             "<div><dt>&#966;&#8242;(0)</dt>"
@@ -251,7 +256,10 @@ class Explorer:
             '<p class="rx-note">For an input <i>X</i> drawn from a standard normal '
             "distribution: <b>zeroed</b> is the chance that &#966;(<i>X</i>) is exactly 0 "
             "(the unit is silent), <b>saturated</b> the chance that |&#966;&#8242;(<i>X</i>)| "
-            f"&lt; {percent} (the unit passes back less than 1/20 of the gradient). "
+            f"&lt; {percent}: the unit passes back less than 1/20 of the gradient. For ReLU "
+            "these are its zeroed inputs (slope exactly 0); for the sigmoid and tanh, their "
+            "flat tails -- and the sigmoid passes back at most 1/4 even at its centre, a "
+            "loss this fraction does not count. "
             "&#966;&#8242;(0) is the value PyTorch uses at a kink.</p>"
             '<p class="rx-nojs">This explorer runs in your browser: on the website it works '
             "as it is; in Jupyter or Colab, run the cell.</p>"

@@ -173,9 +173,10 @@
 
   function draw(svg, name, params) {
     var p = fullParams(name, params), act = ACTIVATIONS[name];
+    var x0 = BY_NAME[name].x_range[0], x1 = BY_NAME[name].x_range[1];
     var xs = [], fs = [], ds = [];
     for (var i = 0; i < SAMPLES; i++) {
-      var x = -4 + 8 * i / (SAMPLES - 1);
+      var x = x0 + (x1 - x0) * i / (SAMPLES - 1);
       xs.push(x); fs.push(act.phi(x, p)); ds.push(act.dphi(x, p));
     }
     var W = Math.round(Math.max(300, Math.min(600, svg.clientWidth || 420)));
@@ -186,11 +187,12 @@
     var step = niceStep(hi - lo), pad = 0.06 * (hi - lo);
     lo -= pad;
     hi += pad;
-    var sx = function (x) { return L + (x + 4) / 8 * (W - L - R); };
+    var sx = function (x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
     var sy = function (y) { return T + (hi - y) / (hi - lo) * (H - T - B); };
     while (svg.lastChild && svg.lastChild.nodeName !== "title") svg.removeChild(svg.lastChild);
     var g = el("g", {"class": "rx-axes"});
-    for (var gx = -4; gx <= 4; gx += 1) {
+    var xstep = x1 - x0 > 8 ? 2 : 1;
+    for (var gx = Math.ceil(x0 / xstep) * xstep; gx <= x1; gx += xstep) {
       g.appendChild(el("line", {x1: sx(gx), x2: sx(gx), y1: T, y2: H - B,
                                 "class": gx === 0 ? "rx-axis" : "rx-grid"}));
       g.appendChild(el("text", {x: sx(gx), y: H - B + 16, "text-anchor": "middle"},
@@ -249,7 +251,7 @@
       root.querySelector(".rx-formula").textContent =
         ACTIVATIONS[name].text + " \u2014 chapter " + a.chapter;
       svg.setAttribute("aria-label", a.label + " (solid) and its derivative (dashed) " +
-                       "on [\u22124, 4]");
+                       "on [" + a.x_range[0] + ", " + a.x_range[1] + "]");
       var f0 = phi(name, 0, state.params), d0 = dphi(name, 0, state.params);
       var fr = fractions(name, state.params);
       readout(".rx-phi0", f0, f0.toFixed(4));

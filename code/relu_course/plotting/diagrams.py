@@ -247,7 +247,8 @@ def draw_residual_blocks():
     Top: He et al.'s original block, :math:`y = \mathrm{ReLU}(x + \mathcal{F}(x))` with the
     branch conv--BN--ReLU--conv--BN and a ReLU after the addition. Bottom: the pre-activation
     block of He et al.'s "Identity mappings" paper, BN--ReLU--conv--BN--ReLU--conv, added to
-    the shortcut with nothing after the addition, :math:`y = x + \mathcal{F}(x)`. ReLUs are
+    the shortcut with nothing after the addition, :math:`y = x + \mathcal{F}'(x)` (its branch
+    :math:`\mathcal{F}'` differs from the original's). ReLUs are
     orange; the shortcut is the arc over each branch.
 
     Returns:
@@ -284,10 +285,11 @@ def draw_residual_blocks():
                                          connectionstyle="arc,angleA=90,angleB=90,armA=32,"
                                          "armB=25,rad=8", arrowstyle="-|>", mutation_scale=14,
                                          color="0.25", linewidth=1.5, shrinkA=0, shrinkB=0))
-            ax.text(add * step / 2, y + 0.72, "shortcut: $x$", ha="center", fontsize=10,
-                    color="0.3")
+            ax.text(add * step * 0.7, y + 0.78, "shortcut: $x$", ha="center", va="bottom",
+                    fontsize=10, color="0.3")
             note = ("$y = \\mathrm{ReLU}(x + \\mathcal{F}(x))$: the sum is rectified" if r == 0
-                    else "$y = x + \\mathcal{F}(x)$: nothing acts on the sum")
+                    else "$y = x + \\mathcal{F}\\,'(x)$: nothing acts on the sum (another "
+                    "branch, $\\mathcal{F}\\,'$)")
             ax.text(4.5, y - 0.6, note, ha="center", va="top", fontsize=10)
         fig.tight_layout()
     return fig
